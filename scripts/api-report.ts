@@ -1,0 +1,39 @@
+/**
+ * Runs API Extractor over each public entry point (`flotilla`, `flotilla/testing`) with the one
+ * shared api-extractor.json, writing or checking the reports under etc/.
+ *
+ *   tsx scripts/api-report.ts           check: fail when the public API differs from etc/
+ *   tsx scripts/api-report.ts --update  update the committed reports
+ */
+import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const update = process.argv.includes('--update');
+const entries = [
+  { dts: 'dist/index.d.ts', report: 'flotilla.api.md' },
+  { dts: 'dist/testing.d.ts', report: 'flotilla-testing.api.md' },
+];
+
+let failed = false;
+for (const entry of entries) {
+  const configFile = ExtractorConfig.loadFile(path.join(root, 'api-extractor.json'));
+  configFile.mainEntryPointFilePath = path.join(root, entry.dts);
+  configFile.apiReport = { ...configFile.apiReport, enabled: true, reportFileName: entry.report };
+  const config = ExtractorConfig.prepare({
+    configObject: configFile,
+    configObjectFullPath: path.join(root, 'api-extractor.json'),
+    packageJsonFullPath: path.join(root, 'package.json'),
+  });
+  const result = Extractor.invoke(config, { localBuild: update, showVerboseMessages: false });
+  if (!result.succeeded) {
+    failed = true;
+    process.stderr.write(
+      `API report ${entry.report}: ${result.apiReportChanged ? 'the public API changed; run `npm run api` and commit etc/' : `${result.errorCount} errors`}\n`,
+    );
+  } else {
+    process.stdout.write(`API report ${entry.report}: ${result.apiReportChanged ? 'updated' : 'unchanged'}\n`);
+  }
+}
+process.exit(failed ? 1 : 0);
