@@ -1,0 +1,40 @@
+/**
+ * The raft consensus core: a pure state machine (no I/O, no clock) driven through
+ * {@link RaftNode}, plus the storage interface and an in-memory storage.
+ *
+ * @packageDocumentation
+ */
+export { RaftNode } from './raft-node.js';
+export type { RaftNodeOptions, RaftStatus, ProposalPosition } from './raft-node.js';
+export type { Ready } from './ready.js';
+export type {
+  Entry,
+  EntryType,
+  HardState,
+  ConfState,
+  Snapshot,
+  SnapshotMetadata,
+  Message,
+  MessageType,
+  ReadState,
+  RaftRole,
+  SoftState,
+} from './messages.js';
+export { EMPTY_HARD_STATE, isEmptyHardState, hardStateEquals, entrySize, limitSize } from './messages.js';
+export { encodeConfChange, decodeConfChange, validateConfChange, applyToConfState } from './conf-change.js';
+export type { ConfChange, ConfChangeType } from './conf-change.js';
+export type { RaftStorage, RaftInitialState } from './storage.js';
+export { MemoryRaftStorage } from './memory-storage.js';
+export {
+  NotLeaderError,
+  ProposalDroppedError,
+  LogCompactedError,
+  LogUnavailableError,
+  SnapshotOutOfDateError,
+  SnapshotUnavailableError,
+} from './errors.js';
+export type { ProposalDropReason } from './errors.js';
+export type { RaftLogger } from './logger.js';
+export type { ProgressStatus } from './tracker.js';
+export type { ProgressState } from './progress.js';
+export type { VoteResult } from './quorum.js';
