@@ -83,3 +83,22 @@ export type {
   Config,
   ClusterObject,
 } from './api/index.js';
+
+// Transport: message passing between node addresses; in-memory network with fault injection
+export { InMemoryNetwork, DEFAULT_FAULTS } from './transport/index.js';
+export type {
+  Transport,
+  TransportEndpoint,
+  MessageHandler,
+  InMemoryNetworkOptions,
+  AddressGroup,
+  FaultOptions,
+  LatencyOptions,
+  EffectiveFaults,
+  TrafficStats,
+  DropCounts,
+  DropReason,
+  NetworkEvent,
+  NetworkEventBase,
+  NetworkTraceListener,
+} from './transport/index.js';
