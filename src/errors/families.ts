@@ -186,3 +186,28 @@ export class CorruptionError extends FlotillaError {
     super('CORRUPTION', message, options);
   }
 }
+
+/**
+ * A write could not be committed because the cluster has no quorum (no leader, or the leader
+ * cannot reach a majority) within the proposal timeout. The write may still commit later if
+ * quorum returns: its outcome is unknown, so read before retrying a non-idempotent change.
+ *
+ * @public
+ */
+export class QuorumLostError extends FlotillaError {
+  constructor(message: string, options?: FlotillaErrorOptions) {
+    super('QUORUM_LOST', message, options);
+  }
+}
+
+/**
+ * A proposal was definitely not committed: leadership changed and another entry took its place
+ * in the log. It is safe to retry.
+ *
+ * @public
+ */
+export class ProposalLostError extends FlotillaError {
+  constructor(message: string, options?: FlotillaErrorOptions) {
+    super('PROPOSAL_LOST', message, options);
+  }
+}

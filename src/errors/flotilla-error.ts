@@ -19,7 +19,8 @@ export type FlotillaErrorCode =
   | 'INVALID_STATE'
   | 'UNREACHABLE'
   | 'WATCH_OVERFLOW'
-  | 'CORRUPTION';
+  | 'CORRUPTION'
+  | 'PROPOSAL_LOST';
 
 /** Options accepted by every {@link FlotillaError} constructor. @public */
 export interface FlotillaErrorOptions {

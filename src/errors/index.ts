@@ -14,5 +14,7 @@ export {
   InvalidStateError,
   WatchOverflowError,
   CorruptionError,
+  QuorumLostError,
+  ProposalLostError,
 } from './families.js';
 export type { ValidationIssue, ObjectKind } from './families.js';
