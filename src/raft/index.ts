@@ -38,3 +38,6 @@ export type { RaftLogger } from './logger.js';
 export type { ProgressStatus } from './tracker.js';
 export type { ProgressState } from './progress.js';
 export type { VoteResult } from './quorum.js';
+export { RaftDriver } from './driver.js';
+export type { RaftDriverOptions, RaftDriverEvents, RaftStateMachine, DriverStorage, Committed } from './driver.js';
+export type { Message as RaftMessage, Entry as RaftEntry, Snapshot as RaftSnapshot } from './messages.js';

@@ -1,4 +1,4 @@
-import { InvalidStateError } from '../errors/index.js';
+import { InvalidStateError, TimeoutError } from '../errors/index.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { parseDuration, type Duration } from './duration.js';
 
@@ -159,6 +159,24 @@ export class VirtualClock implements Clock {
       await flushMicrotasks();
     }
     return true;
+  }
+
+  /**
+   * Awaits `promise` while moving virtual time forward, one timer at a time, until it settles;
+   * so code that waits on timers under this clock finishes without anyone calling `advance`.
+   * Rejects with {@link TimeoutError} when it has not settled after `timeout` of virtual time
+   * (default 1 hour), or when no timer is left that could settle it.
+   */
+  async settle<T>(promise: Promise<T>, options: AdvanceUntilOptions & { readonly waitingFor?: string } = {}): Promise<T> {
+    let settled = false;
+    const tracked = promise.finally(() => {
+      settled = true;
+    });
+    tracked.catch(() => undefined);
+    const timeout = options.timeout ?? '1h';
+    const done = await this.advanceUntilAsync(() => settled, { timeout });
+    if (!done) throw new TimeoutError(options.waitingFor ?? 'a promise to settle under virtual time', parseDuration(timeout, 'timeout'));
+    return tracked;
   }
 
   private guard(fired: number): void {

@@ -129,3 +129,32 @@ describe('VirtualClock', () => {
     expect(clock.now()).toBe(5000);
   });
 });
+
+describe('VirtualClock.settle', () => {
+  it('moves virtual time until the promise settles, without anyone calling advance', async () => {
+    const clock = new VirtualClock();
+    const sleep = (ms: number) => new Promise<void>((r) => clock.setTimeout(r, ms));
+    const value = await clock.settle((async () => {
+      await sleep(1000);
+      await sleep(2000);
+      return 'done';
+    })());
+    expect(value).toBe('done');
+    expect(clock.now()).toBe(3000);
+  });
+
+  it('passes a rejection through', async () => {
+    const clock = new VirtualClock();
+    const failing = new Promise<void>((_, reject) => clock.setTimeout(() => reject(new Error('nope')), 10));
+    await expect(clock.settle(failing)).rejects.toThrow('nope');
+  });
+
+  it('rejects with a TimeoutError naming what it waited for when the promise never settles', async () => {
+    const clock = new VirtualClock();
+    every(clock, 100, () => undefined);
+    await expect(clock.settle(new Promise(() => undefined), { timeout: '5s', waitingFor: 'the moon' })).rejects.toThrow(
+      'timed out after 5000 ms waiting for the moon',
+    );
+    expect(clock.now()).toBe(5000);
+  });
+});
