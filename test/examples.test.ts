@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../examples');
-const examples = readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'demo.ts');
+const examples = readdirSync(dir).filter((f) => f.endsWith('.ts'));
 
 describe('examples', () => {
   it('has examples to run', () => {

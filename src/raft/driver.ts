@@ -123,6 +123,8 @@ export class RaftDriver {
   private applied: number;
   private snapshotIndex: number;
   private readSeq = 0;
+  /** A member was added while the log is compacted: snapshot now so its membership includes it. */
+  private snapshotDue = false;
   private soft: SoftState = { leader: null, role: 'follower' };
 
   constructor(options: RaftDriverOptions, events: RaftDriverEvents = {}) {
@@ -366,6 +368,9 @@ export class RaftDriver {
       const change = decodeConfChange(e.data);
       const config = this.node.applyConfChange(change);
       result = config;
+      // The snapshot a newcomer is sent must list it, or it refuses the snapshot and never
+      // catches up (found by the simulator): take one as soon as the addition applies.
+      if ((change.type === 'addVoter' || change.type === 'addLearner') && this.opts.storage.firstIndex() > 1) this.snapshotDue = true;
       this.events.onConfChange?.(change, config, e.index);
     } else if (e.data.length > 0) {
       try {
@@ -396,7 +401,9 @@ export class RaftDriver {
   }
 
   private maybeSnapshot(): void {
-    if (this.applied - this.snapshotIndex < this.snapshotInterval) return;
+    if (!this.snapshotDue && this.applied - this.snapshotIndex < this.snapshotInterval) return;
+    this.snapshotDue = false;
+    if (this.applied <= this.snapshotIndex) return;
     const storage = this.opts.storage;
     const data = this.opts.stateMachine.snapshot();
     storage.createSnapshot(this.applied, this.node.status().config, data);

@@ -41,3 +41,24 @@ export type { VoteResult } from './quorum.js';
 export { RaftDriver } from './driver.js';
 export type { RaftDriverOptions, RaftDriverEvents, RaftStateMachine, DriverStorage, Committed } from './driver.js';
 export type { Message as RaftMessage, Entry as RaftEntry, Snapshot as RaftSnapshot } from './messages.js';
+export { RaftProposer, storeStateMachine, createReplicatedStore } from './replicated-store.js';
+export type { ReplicatedStoreOptions, ReplicatedStore } from './replicated-store.js';
+export { forceNewCluster } from './force-new-cluster.js';
+export { FileRaftStorage } from './file-storage.js';
+export type { FileRaftStorageOptions, FileRaftStorageRecovery, FileRaftStorageStats } from './file-storage.js';
+export {
+  crc32c,
+  NodeFileSystem,
+  SimulatedFileSystem,
+  WriteAheadLog,
+  SnapshotStore,
+} from './wal/index.js';
+export type {
+  FileSystem,
+  WritableFile,
+  SimulatedFileSystemOptions,
+  WriteAheadLogOptions,
+  WriteAheadLogStats,
+  WalRecord,
+  TornTail,
+} from './wal/index.js';
