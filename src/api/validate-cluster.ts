@@ -82,7 +82,7 @@ export function safeValidateClusterSpec(input: unknown): ValidationResult<Cluste
  * certificates valid 90 days. Durations become milliseconds.
  *
  * Rules: the name is `default` (the one cluster object); counts are integers; the election tick
- * exceeds the heartbeat tick (raft needs it) and the heartbeat tick is >= 1; the heartbeat and
+ * exceeds the heartbeat tick (raft needs it) and the heartbeat tick is at least 1; the heartbeat and
  * node-down periods are greater than 0; node certificates last at least 1 hour.
  *
  * @throws ValidationError listing every issue found

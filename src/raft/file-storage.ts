@@ -220,9 +220,7 @@ export class FileRaftStorage implements RaftStorage {
   }
 
   /**
-   * {@inheritDoc RaftStorage.append}
-   *
-   * Overwriting a suffix cuts the log with a truncation marker when no later hard state would be
+   * As {@link RaftStorage.append}. Overwriting a suffix cuts the log with a truncation marker when no later hard state would be
    * cut with it; otherwise the new entries simply follow, and recovery lets an entry replace
    * every logged entry at or after its index.
    */
@@ -264,9 +262,7 @@ export class FileRaftStorage implements RaftStorage {
   }
 
   /**
-   * {@inheritDoc RaftStorage.applySnapshot}
-   *
-   * The snapshot file is written first (by the next sync), then the log is reset after it.
+   * As {@link RaftStorage.applySnapshot}. The snapshot file is written first (by the next sync), then the log is reset after it.
    */
   applySnapshot(snapshot: Snapshot): void {
     this.checkWritable();
@@ -290,9 +286,7 @@ export class FileRaftStorage implements RaftStorage {
   }
 
   /**
-   * {@inheritDoc RaftStorage.compact}
-   *
-   * Log segments are deleted by the next sync, and only below the oldest snapshot kept.
+   * As {@link RaftStorage.compact}. Log segments are deleted by the next sync, and only below the oldest snapshot kept.
    */
   compact(index: number): void {
     this.checkWritable();
@@ -308,9 +302,7 @@ export class FileRaftStorage implements RaftStorage {
   }
 
   /**
-   * {@inheritDoc RaftStorage.createSnapshot}
-   *
-   * The snapshot file is written by the next sync.
+   * As {@link RaftStorage.createSnapshot}. The snapshot file is written by the next sync.
    */
   createSnapshot(index: number, confState: ConfState, data: Uint8Array): Snapshot {
     this.checkWritable();
