@@ -125,6 +125,7 @@ export class RaftDriver {
   private readSeq = 0;
   /** A member was added while the log is compacted: snapshot now so its membership includes it. */
   private snapshotDue = false;
+  private kickQueued = false;
   private soft: SoftState = { leader: null, role: 'follower' };
 
   constructor(options: RaftDriverOptions, events: RaftDriverEvents = {}) {
@@ -270,7 +271,20 @@ export class RaftDriver {
       }, this.proposalTimeout);
       this.pending.get(pos.index)?.reject(new ProposalLostError(`entry ${pos.index} was replaced`));
       this.pending.set(pos.index, { term: pos.term, resolve, reject, timer });
-      this.kick();
+      this.kickSoon();
+    });
+  }
+
+  /**
+   * Runs the Ready loop on the next microtask, once for however many proposals arrive before it:
+   * a burst of proposals becomes one Ready, one append message per follower and one sync.
+   */
+  private kickSoon(): void {
+    if (this.kickQueued) return;
+    this.kickQueued = true;
+    queueMicrotask(() => {
+      this.kickQueued = false;
+      if (!this.stopped) this.kick();
     });
   }
 

@@ -29,6 +29,12 @@ const EMPTY_CONF: ConfState = Object.freeze({ voters: Object.freeze([]), learner
 export class MemoryRaftStorage implements RaftStorage {
   private current: State;
   private durable: State;
+  /**
+   * Position in `current.entries` from which `durable.entries` may differ; `sync` copies only
+   * from there (so a sync costs what was appended, not the whole log). -1: copy everything
+   * (after a snapshot or compaction moved the offset).
+   */
+  private dirtyFrom = 0;
 
   constructor() {
     const snapshot: Snapshot = { metadata: { index: 0, term: 0, confState: EMPTY_CONF }, data: new Uint8Array(0) };
@@ -83,7 +89,12 @@ export class MemoryRaftStorage implements RaftStorage {
     const start = (fresh[0] as Entry).index;
     if (start > this.lastIndex() + 1) throw new LogUnavailableError(start);
     const offset = this.offset();
-    this.current.entries = this.current.entries.slice(0, start - offset).concat(fresh);
+    // In place: truncate a conflicting suffix, then push (the log is never copied).
+    const at = start - offset;
+    const log = this.current.entries;
+    log.length = at;
+    for (const e of fresh) log.push(e);
+    if (this.dirtyFrom >= 0) this.dirtyFrom = Math.min(this.dirtyFrom, at);
   }
 
   /** {@inheritDoc RaftStorage.setHardState} */
@@ -99,6 +110,7 @@ export class MemoryRaftStorage implements RaftStorage {
     }
     this.current.snapshot = snapshot;
     this.current.entries = [{ term, index, type: 'normal', data: new Uint8Array(0) }];
+    this.dirtyFrom = -1;
   }
 
   /** {@inheritDoc RaftStorage.compact} */
@@ -108,6 +120,7 @@ export class MemoryRaftStorage implements RaftStorage {
     if (index > this.current.snapshot.metadata.index || index > this.lastIndex()) throw new LogUnavailableError(index);
     const at = this.current.entries[index - offset] as Entry;
     this.current.entries = [{ term: at.term, index, type: 'normal', data: new Uint8Array(0) }, ...this.current.entries.slice(index - offset + 1)];
+    this.dirtyFrom = -1;
   }
 
   /** {@inheritDoc RaftStorage.createSnapshot} */
@@ -126,12 +139,23 @@ export class MemoryRaftStorage implements RaftStorage {
 
   /** Makes every write so far durable: a later {@link MemoryRaftStorage.crash} keeps them. */
   sync(): void {
-    this.durable = copy(this.current);
+    const from = this.dirtyFrom;
+    if (from < 0 || this.durable.entries[0] !== this.current.entries[0]) {
+      this.durable = copy(this.current);
+    } else {
+      const durable = this.durable.entries;
+      const log = this.current.entries;
+      durable.length = Math.min(durable.length, from);
+      for (let i = durable.length; i < log.length; i++) durable.push(log[i] as Entry);
+      this.durable = { hardState: this.current.hardState, snapshot: this.current.snapshot, entries: durable };
+    }
+    this.dirtyFrom = this.current.entries.length;
   }
 
   /** Simulates a power loss: every write since the last {@link MemoryRaftStorage.sync} is lost. */
   crash(): void {
     this.current = copy(this.durable);
+    this.dirtyFrom = this.current.entries.length;
   }
 
   private offset(): number {
