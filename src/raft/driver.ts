@@ -71,6 +71,11 @@ export interface RaftDriverEvents {
   onSoftState?(state: SoftState): void;
   /** A membership change was applied. */
   onConfChange?(change: ConfChange, config: ConfState, index: number): void;
+  /**
+   * The storage failed to persist (its `sync()` rejected). The member stops: raft cannot go on
+   * without durable writes. Pending proposals and reads are rejected with this error.
+   */
+  onFatalError?(error: unknown): void;
 }
 
 /** The result of a committed proposal. @public */
@@ -80,6 +85,9 @@ export interface Committed<T = unknown> {
   /** What the state machine's `apply` returned on this member. */
   readonly result: T;
 }
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 interface Pending {
   readonly term: number;
@@ -172,13 +180,16 @@ export class RaftDriver {
     this.kick();
   }
 
-  /** Stops the loop; pending proposals and reads fail with {@link ClosedError}. Idempotent. */
-  stop(): void {
+  /**
+   * Stops the loop; pending proposals and reads fail with {@link ClosedError} (or with `cause`
+   * when given). Idempotent.
+   */
+  stop(cause?: unknown): void {
     if (this.stopped) return;
     this.stopped = true;
     this.stopTicking?.();
     this.unsubscribe?.();
-    const err = new ClosedError(`raft member ${this.opts.id}`);
+    const err = cause ?? new ClosedError(`raft member ${this.opts.id}`);
     for (const p of this.pending.values()) {
       this.opts.clock.clearTimeout(p.timer);
       p.reject(err);
@@ -250,7 +261,7 @@ export class RaftDriver {
       const read: PendingRead = { resolve, reject, timer };
       this.reads.set(key, read);
       try {
-        this.node.readIndex(new TextEncoder().encode(key));
+        this.node.readIndex(encoder.encode(key));
       } catch (err) {
         this.opts.clock.clearTimeout(timer);
         this.reads.delete(key);
@@ -313,8 +324,8 @@ export class RaftDriver {
             },
             (err: unknown) => {
               this.processing = false;
-              this.stop();
-              throw err;
+              this.stop(err);
+              this.events.onFatalError?.(err);
             },
           );
           return;
@@ -361,7 +372,7 @@ export class RaftDriver {
     }
     for (const e of rd.committedEntries) this.applyEntry(e);
     for (const rs of rd.readStates) {
-      const key = new TextDecoder().decode(rs.context);
+      const key = decoder.decode(rs.context);
       const read = this.reads.get(key);
       if (read === undefined) continue;
       this.reads.delete(key);

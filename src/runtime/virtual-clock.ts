@@ -38,8 +38,9 @@ export interface AdvanceUntilOptions {
  * @example
  * ```ts
  * const clock = new VirtualClock();
- * clock.setTimeout(() => console.log('fired at', clock.now()), 1500);
- * clock.advance('2s'); // fires at 1500
+ * const fired: number[] = [];
+ * clock.setTimeout(() => fired.push(clock.now()), 1500);
+ * clock.advance('2s'); // fired is [1500]
  * ```
  * @public
  */

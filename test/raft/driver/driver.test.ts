@@ -154,3 +154,22 @@ describe('RaftDriver', () => {
     expect(c.clock.pendingTimers).toBe(0);
   });
 });
+
+describe('RaftDriver with storage that fails to persist', () => {
+  it('stops the member and reports the error instead of throwing into the process', async () => {
+    const clock = new VirtualClock();
+    const net = new InMemoryNetwork<RaftMessage>({ clock, random: Random.fromSeed(1) });
+    const storage = Object.assign(new MemoryRaftStorage(), { sync: () => Promise.reject(new Error('disk full')) });
+    const errors: unknown[] = [];
+    const driver = new RaftDriver(
+      { id: 'solo', peers: ['solo'], storage, endpoint: net.endpoint('solo'), clock, random: Random.fromSeed(2), stateMachine: new ListMachine() },
+      { onFatalError: (e) => errors.push(e) },
+    );
+    driver.start();
+    await clock.advanceAsync('3s');
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).message).toBe('disk full');
+    await expect(driver.propose(enc.encode('x'))).rejects.toBeInstanceOf(ClosedError);
+    net.close();
+  });
+});
