@@ -20,7 +20,11 @@ export type FlotillaErrorCode =
   | 'UNREACHABLE'
   | 'WATCH_OVERFLOW'
   | 'CORRUPTION'
-  | 'PROPOSAL_LOST';
+  | 'PROPOSAL_LOST'
+  | 'TASK_PREPARE_FAILED'
+  | 'TASK_START_FAILED'
+  | 'TASK_UNHEALTHY'
+  | 'TASK_EXECUTION_FAILED';
 
 /** Options accepted by every {@link FlotillaError} constructor. @public */
 export interface FlotillaErrorOptions {

@@ -6,3 +6,4 @@ export { Random } from './random.js';
 export type { Seed } from './random.js';
 export { parseDuration, formatDuration } from './duration.js';
 export type { Duration } from './duration.js';
+export type { Logger } from './logger.js';
