@@ -3,7 +3,8 @@ import type { ConfState } from './messages.js';
 /**
  * The kinds of single-server membership change:
  * - `addVoter`: add a voting member (or promote a learner);
- * - `addLearner`: add a non-voting member that receives the log;
+ * - `addLearner`: add a non-voting member that receives the log, or demote a voter to one (the
+ *   quorum shrinks as with `remove`; a demoted leader steps down);
  * - `promoteLearner`: turn a learner into a voter;
  * - `remove`: remove a voter or learner.
  *
@@ -67,7 +68,7 @@ export function validateConfChange(conf: ConfState, change: ConfChange): string 
       return isVoter ? `${change.nodeId} is already a voter` : undefined;
     case 'addLearner':
       if (isLearner) return `${change.nodeId} is already a learner`;
-      return isVoter ? `${change.nodeId} is a voter; remove it first` : undefined;
+      return isVoter && conf.voters.length === 1 ? `cannot demote the last voter ${change.nodeId}` : undefined;
     case 'promoteLearner':
       return isLearner ? undefined : `${change.nodeId} is not a learner`;
     case 'remove':
@@ -91,7 +92,7 @@ export function applyToConfState(conf: ConfState, change: ConfChange): ConfState
     case 'addVoter':
       return { voters: [...voters, change.nodeId], learners };
     case 'addLearner':
-      return wasVoter ? conf : { voters, learners: [...learners, change.nodeId] };
+      return wasVoter && voters.length === 0 ? conf : { voters, learners: [...learners, change.nodeId] };
     case 'promoteLearner':
       return wasLearner ? { voters: [...voters, change.nodeId], learners } : conf;
     case 'remove':

@@ -1,11 +1,17 @@
-import { ClosedError, ProposalLostError, QuorumLostError } from '../errors/index.js';
-import { every, parseDuration, type Clock, type Duration, type Random, type TimerHandle } from '../runtime/index.js';
+import { ClosedError } from '../errors/index.js';
+import { every, parseDuration, type Clock, type Duration, type Random } from '../runtime/index.js';
 import type { TransportEndpoint } from '../transport/index.js';
 import { decodeConfChange, type ConfChange } from './conf-change.js';
+import { isRaftMessage } from './is-raft-message.js';
+import type { RaftLogger } from './logger.js';
 import type { ConfState, Entry, Message, SoftState } from './messages.js';
 import { RaftNode, type RaftStatus } from './raft-node.js';
+import { ProposalTracker, type Committed } from './proposal-tracker.js';
 import type { Ready } from './ready.js';
+import { ReadTracker } from './read-tracker.js';
 import type { RaftStorage } from './storage.js';
+
+export type { Committed } from './proposal-tracker.js';
 
 /**
  * The application state machine a {@link RaftDriver} replicates.
@@ -35,8 +41,12 @@ export interface RaftDriverOptions {
   /** Founding voters of a new cluster (used only when `storage` is empty). */
   readonly peers?: readonly string[];
   readonly storage: DriverStorage;
-  /** Where raft messages come from and go to (addressed by member id). */
-  readonly endpoint: TransportEndpoint<Message>;
+  /**
+   * Where raft messages come from and go to (addressed by member id). The endpoint may be shared
+   * with other protocols (dispatcher RPCs, forwarding): anything that is not shaped like a raft
+   * message ({@link isRaftMessage}) is ignored, cheaply and silently.
+   */
+  readonly endpoint: TransportEndpoint<unknown>;
   readonly clock: Clock;
   readonly random: Random;
   readonly stateMachine: RaftStateMachine;
@@ -63,6 +73,8 @@ export interface RaftDriverOptions {
    * {@link QuorumLostError}. Default 10 s.
    */
   readonly proposalTimeout?: Duration;
+  /** Where the core reports transitions, and the driver raft messages the core refused. */
+  readonly logger?: RaftLogger;
 }
 
 /** What the driver reports as it runs. @public */
@@ -72,35 +84,11 @@ export interface RaftDriverEvents {
   /** A membership change was applied. */
   onConfChange?(change: ConfChange, config: ConfState, index: number): void;
   /**
-   * The storage failed to persist (its `sync()` rejected). The member stops: raft cannot go on
-   * without durable writes. Pending proposals and reads are rejected with this error.
+   * The storage failed to persist (its `sync()` rejected, or a write threw), or applying a Ready
+   * broke. The member stops: raft cannot go on without durable writes. Pending proposals and
+   * reads are rejected with this error.
    */
   onFatalError?(error: unknown): void;
-}
-
-/** The result of a committed proposal. @public */
-export interface Committed<T = unknown> {
-  /** The log index the entry was committed at. */
-  readonly index: number;
-  /** What the state machine's `apply` returned on this member. */
-  readonly result: T;
-}
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-interface Pending {
-  readonly term: number;
-  readonly resolve: (c: Committed) => void;
-  readonly reject: (e: unknown) => void;
-  readonly timer: TimerHandle;
-}
-
-interface PendingRead {
-  readonly resolve: (index: number) => void;
-  readonly reject: (e: unknown) => void;
-  readonly timer: TimerHandle;
-  index?: number;
 }
 
 /**
@@ -117,9 +105,8 @@ export class RaftDriver {
   readonly node: RaftNode;
   private readonly opts: RaftDriverOptions;
   private readonly events: RaftDriverEvents;
-  private readonly pending = new Map<number, Pending>();
-  private readonly reads = new Map<string, PendingRead>();
-  private readonly waitingReads: PendingRead[] = [];
+  private readonly proposals: ProposalTracker;
+  private readonly reads: ReadTracker;
   private readonly proposalTimeout: number;
   private readonly snapshotInterval: number;
   private readonly keepEntries: number;
@@ -130,11 +117,13 @@ export class RaftDriver {
   private stopped = false;
   private applied: number;
   private snapshotIndex: number;
-  private readSeq = 0;
   /** A member was added while the log is compacted: snapshot now so its membership includes it. */
   private snapshotDue = false;
   private kickQueued = false;
   private soft: SoftState = { leader: null, role: 'follower' };
+  /** Term and vote as last persisted (early sends need them unchanged). */
+  private durableTerm: number;
+  private durableVote: string | null;
 
   constructor(options: RaftDriverOptions, events: RaftDriverEvents = {}) {
     this.opts = options;
@@ -146,6 +135,11 @@ export class RaftDriver {
     this.snapshotIndex = snap.metadata.index;
     if (snap.metadata.index > 0) options.stateMachine.restore(snap.data, snap.metadata.index);
     this.applied = snap.metadata.index;
+    const hard = options.storage.initialState().hardState;
+    this.durableTerm = hard.term;
+    this.durableVote = hard.vote;
+    this.proposals = new ProposalTracker(options.clock, this.proposalTimeout);
+    this.reads = new ReadTracker(options.clock, this.proposalTimeout, `${options.id}:${options.random.fork('read-contexts').id()}:${options.clock.now().toString(36)}`);
     this.node = new RaftNode({
       id: options.id,
       ...(options.peers === undefined ? {} : { peers: options.peers }),
@@ -157,6 +151,7 @@ export class RaftDriver {
       checkQuorum: options.checkQuorum ?? true,
       ...(options.maxSizePerMsg === undefined ? {} : { maxSizePerMsg: options.maxSizePerMsg }),
       ...(options.maxInflightMsgs === undefined ? {} : { maxInflightMsgs: options.maxInflightMsgs }),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
   }
 
@@ -169,11 +164,13 @@ export class RaftDriver {
       this.kick();
     });
     this.unsubscribe = this.opts.endpoint.onMessage((message) => {
-      if (this.stopped) return;
+      // Other protocols may share the endpoint: only raft messages for this member go further.
+      if (this.stopped || !isRaftMessage(message) || message.to !== this.opts.id) return;
       try {
         this.node.step(message);
-      } catch {
-        // A message the core refuses (stale, from a removed member) is dropped, as raft expects.
+      } catch (err) {
+        // A malformed message from a peer must not stop this member: drop it, say so.
+        this.opts.logger?.warn?.('dropped a raft message the core refused', { id: this.opts.id, from: message.from, type: message.type, error: err instanceof Error ? err.message : String(err) });
       }
       this.kick();
     });
@@ -190,17 +187,8 @@ export class RaftDriver {
     this.stopTicking?.();
     this.unsubscribe?.();
     const err = cause ?? new ClosedError(`raft member ${this.opts.id}`);
-    for (const p of this.pending.values()) {
-      this.opts.clock.clearTimeout(p.timer);
-      p.reject(err);
-    }
-    this.pending.clear();
-    for (const r of [...this.reads.values(), ...this.waitingReads]) {
-      this.opts.clock.clearTimeout(r.timer);
-      r.reject(err);
-    }
-    this.reads.clear();
-    this.waitingReads.length = 0;
+    this.proposals.failAll(err);
+    this.reads.failAll(err);
   }
 
   /** The core's status. */
@@ -226,8 +214,10 @@ export class RaftDriver {
   /**
    * Proposes `data` (leader only; throws `NotLeaderError` naming the leader otherwise). Resolves
    * once committed and applied here, with what the state machine returned; rejects with what it
-   * threw, with {@link ProposalLostError} when another entry took its place, or with
-   * {@link QuorumLostError} after the proposal timeout (outcome unknown).
+   * threw, with {@link ProposalLostError} once another entry is committed at its index (it can
+   * never commit), or with {@link QuorumLostError} after the proposal timeout (outcome unknown:
+   * for instance its entry was overwritten here by a new leader's, but may survive on another
+   * member and still commit). Proposals made before the next Ready go to the followers together.
    */
   propose(data: Uint8Array): Promise<Committed> {
     return this.track(() => this.node.propose(data));
@@ -247,43 +237,23 @@ export class RaftDriver {
   /**
    * A linearizable read barrier: resolves with an index once this member has applied everything
    * committed when the read was issued, confirmed by a quorum. Read the state after it resolves.
+   * Rejects with {@link ReadIndexDroppedError} when leadership changes before a quorum confirmed
+   * the read (retry), with `NotLeaderError` at once when no leader is known, and with
+   * {@link QuorumLostError} after the proposal timeout.
    */
   readBarrier(): Promise<number> {
     if (this.stopped) return Promise.reject(new ClosedError(`raft member ${this.opts.id}`));
-    const key = `${this.opts.id}:${++this.readSeq}`;
-    return new Promise<number>((resolve, reject) => {
-      const timer = this.opts.clock.setTimeout(() => {
-        this.reads.delete(key);
-        const i = this.waitingReads.indexOf(read);
-        if (i >= 0) this.waitingReads.splice(i, 1);
-        reject(new QuorumLostError(`read not confirmed by a quorum within ${this.proposalTimeout} ms`));
-      }, this.proposalTimeout);
-      const read: PendingRead = { resolve, reject, timer };
-      this.reads.set(key, read);
-      try {
-        this.node.readIndex(encoder.encode(key));
-      } catch (err) {
-        this.opts.clock.clearTimeout(timer);
-        this.reads.delete(key);
-        reject(err);
-        return;
-      }
-      this.kick();
-    });
+    const read = this.reads.begin((context) => this.node.readIndex(context));
+    this.kick();
+    return read;
   }
 
   private track(submit: () => { index: number; term: number }): Promise<Committed> {
     if (this.stopped) return Promise.reject(new ClosedError(`raft member ${this.opts.id}`));
     const pos = submit();
-    return new Promise<Committed>((resolve, reject) => {
-      const timer = this.opts.clock.setTimeout(() => {
-        if (this.pending.get(pos.index)?.timer === timer) this.pending.delete(pos.index);
-        reject(new QuorumLostError(`write at index ${pos.index} not committed within ${this.proposalTimeout} ms (no quorum); its outcome is unknown`));
-      }, this.proposalTimeout);
-      this.pending.get(pos.index)?.reject(new ProposalLostError(`entry ${pos.index} was replaced`));
-      this.pending.set(pos.index, { term: pos.term, resolve, reject, timer });
-      this.kickSoon();
-    });
+    const committed = this.proposals.track(pos.index, pos.term);
+    this.kickSoon();
+    return committed;
   }
 
   /**
@@ -310,31 +280,46 @@ export class RaftDriver {
   }
 
   private loop(): void {
-    for (;;) {
-      this.again = false;
-      while (!this.stopped && this.node.hasReady()) {
-        const rd = this.node.ready();
-        const barrier = this.persist(rd);
-        if (barrier !== undefined) {
-          // Asynchronous durability: finish this Ready after the sync, then carry on.
-          barrier.then(
-            () => {
-              this.finish(rd);
-              this.loop();
-            },
-            (err: unknown) => {
-              this.processing = false;
-              this.stop(err);
-              this.events.onFatalError?.(err);
-            },
-          );
-          return;
+    try {
+      for (;;) {
+        this.again = false;
+        while (!this.stopped && this.node.hasReady()) {
+          const rd = this.node.ready();
+          const barrier = this.persist(rd);
+          if (barrier !== undefined) {
+            // Asynchronous durability: a leader's appends go out now, the rest after the sync.
+            const early = this.sendEarly(rd);
+            barrier.then(
+              () => {
+                try {
+                  this.finish(rd, early);
+                } catch (err) {
+                  this.fail(err);
+                  return;
+                }
+                this.loop();
+              },
+              (err: unknown) => this.fail(err),
+            );
+            return;
+          }
+          this.finish(rd, undefined);
         }
-        this.finish(rd);
+        if (!this.again || this.stopped) break;
       }
-      if (!this.again || this.stopped) break;
+      this.processing = false;
+    } catch (err) {
+      // A storage that refuses a write (or a state machine that breaks raft's rules) leaves the
+      // member unable to go on: stop, rather than leave the loop wedged mid-Ready.
+      this.fail(err);
     }
+  }
+
+  private fail(err: unknown): void {
     this.processing = false;
+    if (this.stopped) return;
+    this.stop(err);
+    this.events.onFatalError?.(err);
   }
 
   /** Step 1: persist; returns a promise when the storage's sync is asynchronous. */
@@ -348,9 +333,32 @@ export class RaftDriver {
     return r instanceof Promise ? r : undefined;
   }
 
-  /** Steps 2 and 3: send, apply, serve reads, advance, maybe snapshot. */
-  private finish(rd: Ready): void {
+  /**
+   * While a leader's own write is being synced, sends the appends of the same Ready, so that the
+   * followers write in parallel with it (Raft thesis §10.2.1: one disk write on the commit path
+   * instead of two in a row). Safe because nothing that depends on the leader's write leaves
+   * before it is durable: the leader applies and reports commits in later Readies, after the
+   * sync; an early append's commit index covers only entries synced before; and the term and vote
+   * must not be changing (a leader's never are). Returns the messages sent.
+   */
+  private sendEarly(rd: Ready): ReadonlySet<Message> | undefined {
+    if ((rd.softState ?? this.soft).role !== 'leader' || rd.snapshot !== undefined) return undefined;
+    if (rd.hardState !== undefined && (rd.hardState.term !== this.durableTerm || rd.hardState.vote !== this.durableVote)) return undefined;
+    const first = rd.entries[0];
+    const durable = first === undefined ? Infinity : first.index - 1;
+    let early: Set<Message> | undefined;
+    for (const m of rd.messages) {
+      if (m.type !== 'app' || (m.commit ?? 0) > durable) continue;
+      this.opts.endpoint.send(m.to, m);
+      (early ??= new Set()).add(m);
+    }
+    return early;
+  }
+
+  /** Steps 2 and 3: send (what was not sent early), apply, serve reads, advance, maybe snapshot. */
+  private finish(rd: Ready, sentEarly: ReadonlySet<Message> | undefined): void {
     if (this.stopped) return;
+    const leaderChanged = rd.softState !== undefined && rd.softState.leader !== this.soft.leader;
     if (rd.softState !== undefined) {
       this.soft = rd.softState;
       this.events.onSoftState?.(rd.softState);
@@ -359,27 +367,24 @@ export class RaftDriver {
       this.opts.stateMachine.restore(rd.snapshot.data, rd.snapshot.metadata.index);
       this.applied = rd.snapshot.metadata.index;
       this.snapshotIndex = rd.snapshot.metadata.index;
-      for (const [index, p] of this.pending) {
-        if (index > this.applied) continue;
-        this.pending.delete(index);
-        this.opts.clock.clearTimeout(p.timer);
-        p.reject(new QuorumLostError(`write at index ${index} was superseded by a snapshot; its outcome is unknown`));
-      }
+      this.proposals.superseded(this.applied);
+    }
+    if (rd.hardState !== undefined) {
+      this.durableTerm = rd.hardState.term;
+      this.durableVote = rd.hardState.vote;
     }
     for (const m of rd.messages) {
+      if (sentEarly?.has(m) === true) continue;
       this.opts.endpoint.send(m.to, m);
       if (m.type === 'snap') this.node.reportSnapshot(m.to, true);
     }
     for (const e of rd.committedEntries) this.applyEntry(e);
-    for (const rs of rd.readStates) {
-      const key = decoder.decode(rs.context);
-      const read = this.reads.get(key);
-      if (read === undefined) continue;
-      this.reads.delete(key);
-      read.index = rs.index;
-      this.waitingReads.push(read);
-    }
-    this.serveReads();
+    for (const rs of rd.readStates) this.reads.confirm(rs.context, rs.index);
+    for (const context of rd.droppedReads) this.reads.dropped(context, this.soft.leader);
+    // Reads not confirmed yet went to a leader that is gone: fail them now rather than at the
+    // timeout (a confirmation that still arrives finds nothing to resolve).
+    if (leaderChanged) this.reads.dropUnconfirmed(this.soft.leader);
+    this.reads.serve(this.applied);
     this.node.advance(rd);
     this.maybeSnapshot();
   }
@@ -406,23 +411,7 @@ export class RaftDriver {
       }
     }
     this.applied = e.index;
-    const p = this.pending.get(e.index);
-    if (p === undefined) return;
-    this.pending.delete(e.index);
-    this.opts.clock.clearTimeout(p.timer);
-    if (p.term !== e.term) p.reject(new ProposalLostError(`entry ${e.index} was replaced after a leader change; retry`));
-    else if (failed) p.reject(error);
-    else p.resolve({ index: e.index, result });
-  }
-
-  private serveReads(): void {
-    for (let i = this.waitingReads.length - 1; i >= 0; i--) {
-      const r = this.waitingReads[i] as PendingRead;
-      if ((r.index ?? Infinity) > this.applied) continue;
-      this.waitingReads.splice(i, 1);
-      this.opts.clock.clearTimeout(r.timer);
-      r.resolve(r.index as number);
-    }
+    if (this.proposals.size > 0) this.proposals.committed(e.index, e.term, failed ? { ok: false, error } : { ok: true, result });
   }
 
   private maybeSnapshot(): void {

@@ -92,3 +92,17 @@ export class SnapshotUnavailableError extends FlotillaError {
     super('INVALID_STATE', 'raft snapshot temporarily unavailable', options);
   }
 }
+
+/**
+ * A linearizable read was dropped: the leader holding it lost its leadership (or this member's
+ * known leader changed) before a quorum confirmed it. Nothing was read; retry, at the new leader
+ * if need be. A {@link NotLeaderError}, so code that retries on a leader change handles it too.
+ *
+ * @public
+ */
+export class ReadIndexDroppedError extends NotLeaderError {
+  constructor(leader: string | null, options?: FlotillaErrorOptions) {
+    super(leader, options);
+    this.message = `read dropped: leadership changed before a quorum confirmed it; ${leader === null ? 'no leader is known' : `the leader is ${JSON.stringify(leader)}`}`;
+  }
+}

@@ -2,7 +2,7 @@ import { ClosedError, InvalidStateError, ValidationError } from '../errors/index
 import { LogCompactedError, LogUnavailableError, SnapshotOutOfDateError } from './errors.js';
 import { encodeAnchor, encodeEntry, encodeHardState, encodeSnapshotFile, decodeSnapshotFile, RECORD_ANCHOR, RECORD_ENTRY, RECORD_HARD_STATE } from './file-storage-codec.js';
 import { replayLog } from './file-storage-replay.js';
-import { EMPTY_HARD_STATE, hardStateEquals, isEmptyHardState, limitSize, type ConfState, type Entry, type HardState, type Snapshot } from './messages.js';
+import { EMPTY_HARD_STATE, hardStateEquals, isEmptyHardState, limitSizeInPlace, type ConfState, type Entry, type HardState, type Snapshot } from './messages.js';
 import type { FileRaftStorageOptions, FileRaftStorageRecovery, FileRaftStorageStats } from './file-storage-types.js';
 import type { RaftInitialState, RaftStorage } from './storage.js';
 import { joinPath, SnapshotStore, WriteAheadLog, type FileSystem, type WalRecord } from './wal/index.js';
@@ -193,7 +193,7 @@ export class FileRaftStorage implements RaftStorage {
     if (lo <= offset) throw new LogCompactedError(lo);
     if (hi > this.lastIndex() + 1) throw new LogUnavailableError(hi - 1);
     if (lo >= hi) return [];
-    return limitSize(this.log.slice(lo - offset, hi - offset), maxBytes);
+    return limitSizeInPlace(this.log.slice(lo - offset, hi - offset), maxBytes);
   }
 
   /** {@inheritDoc RaftStorage.term} */
@@ -249,8 +249,14 @@ export class FileRaftStorage implements RaftStorage {
     }
     const records = fresh.map((e) => ({ index: this.nextPos++, type: RECORD_ENTRY, payload: encodeEntry(e) }));
     this.write({ kind: 'records', records });
-    this.log = this.log.slice(0, start - offset).concat(fresh);
-    this.positions = this.positions.slice(0, start - offset).concat(records.map((r) => r.index));
+    // In place (the cache is never copied): cut a conflicting suffix, then push.
+    const at = start - offset;
+    this.log.length = at;
+    this.positions.length = at;
+    for (let i = 0; i < fresh.length; i++) {
+      this.log.push(fresh[i] as Entry);
+      this.positions.push((records[i] as WalRecord).index);
+    }
   }
 
   /** {@inheritDoc RaftStorage.setHardState} */

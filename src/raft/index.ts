@@ -32,6 +32,7 @@ export {
   LogUnavailableError,
   SnapshotOutOfDateError,
   SnapshotUnavailableError,
+  ReadIndexDroppedError,
 } from './errors.js';
 export type { ProposalDropReason } from './errors.js';
 export type { RaftLogger } from './logger.js';
@@ -39,6 +40,7 @@ export type { ProgressStatus } from './tracker.js';
 export type { ProgressState } from './progress.js';
 export type { VoteResult } from './quorum.js';
 export { RaftDriver } from './driver.js';
+export { isRaftMessage } from './is-raft-message.js';
 export type { RaftDriverOptions, RaftDriverEvents, RaftStateMachine, DriverStorage, Committed } from './driver.js';
 export type { Message as RaftMessage, Entry as RaftEntry, Snapshot as RaftSnapshot } from './messages.js';
 export { RaftProposer, storeStateMachine, createReplicatedStore } from './replicated-store.js';

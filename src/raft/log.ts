@@ -1,5 +1,5 @@
 import { LogCompactedError, LogUnavailableError } from './errors.js';
-import { limitSize, type Entry, type Snapshot } from './messages.js';
+import { limitSizeInPlace, type Entry, type Snapshot } from './messages.js';
 import type { RaftStorage } from './storage.js';
 import { Unstable } from './unstable.js';
 
@@ -43,29 +43,38 @@ export class RaftLog {
    * and {@link LogUnavailableError} beyond `lastIndex()`.
    */
   term(index: number): number {
-    const dummy = this.firstIndex() - 1;
-    if (index < dummy) throw new LogCompactedError(index);
-    if (index > this.lastIndex()) throw new LogUnavailableError(index);
-    return this.unstable.maybeTerm(index) ?? this.storage.term(index);
+    const t = this.termIfKnown(index);
+    if (t !== undefined) return t;
+    if (index < this.firstIndex() - 1) throw new LogCompactedError(index);
+    throw new LogUnavailableError(index);
+  }
+
+  /**
+   * The term of the entry at `index`, or `undefined` when it is compacted or beyond the last
+   * index. Never throws for those: the hot paths (matching a follower's log, committing) ask
+   * about indexes out of range routinely, and building an error there costs more than the rest.
+   */
+  termIfKnown(index: number): number | undefined {
+    const u = this.unstable;
+    if (u.entries.length > 0 && index >= u.offset) {
+      const e = u.entries[index - u.offset];
+      return e === undefined ? undefined : e.term;
+    }
+    // A pending snapshot replaced the whole log: only its own index has a known term.
+    const snap = u.snapshot;
+    if (snap !== undefined) return index === snap.metadata.index ? snap.metadata.term : undefined;
+    const storage = this.storage;
+    if (index < storage.firstIndex() - 1 || index > storage.lastIndex()) return undefined;
+    return storage.term(index);
   }
 
   /** The term at `index`, or 0 when it is compacted or unavailable. */
   termOrZero(index: number): number {
-    try {
-      return this.term(index);
-    } catch (e) {
-      if (e instanceof LogCompactedError || e instanceof LogUnavailableError) return 0;
-      throw e;
-    }
+    return this.termIfKnown(index) ?? 0;
   }
 
   matchTerm(index: number, term: number): boolean {
-    try {
-      return this.term(index) === term;
-    } catch (e) {
-      if (e instanceof LogCompactedError || e instanceof LogUnavailableError) return false;
-      throw e;
-    }
+    return this.termIfKnown(index) === term;
   }
 
   /** True when a log ending at (`lastIndex`, `lastTerm`) is at least as up to date as this one. */
@@ -81,6 +90,12 @@ export class RaftLog {
     if (after < this.committed) throw new Error(`raft: appending after ${after} would overwrite committed ${this.committed}`);
     this.unstable.truncateAndAppend(entries);
     return this.lastIndex();
+  }
+
+  /** Appends one leader-created entry right after the last index. */
+  appendNext(entry: Entry): void {
+    if (entry.index !== this.lastIndex() + 1) throw new Error(`raft: entry ${entry.index} does not follow the last index ${this.lastIndex()}`);
+    this.unstable.push(entry);
   }
 
   /**
@@ -102,7 +117,10 @@ export class RaftLog {
 
   /** The index of the first entry of `entries` that is new or conflicts, or 0 if none. */
   private findConflict(entries: readonly Entry[]): number {
-    for (const e of entries) if (!this.matchTerm(e.index, e.term)) return e.index;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i] as Entry;
+      if (this.termIfKnown(e.index) !== e.term) return e.index;
+    }
     return 0;
   }
 
@@ -112,13 +130,8 @@ export class RaftLog {
    */
   findConflictByTerm(index: number, term: number): { index: number; term: number } {
     for (let i = index; ; i--) {
-      let t: number;
-      try {
-        t = this.term(i);
-      } catch (e) {
-        if (e instanceof LogCompactedError || e instanceof LogUnavailableError) return { index: i, term: 0 };
-        throw e;
-      }
+      const t = this.termIfKnown(i);
+      if (t === undefined) return { index: i, term: 0 };
       if (t <= term) return { index: i, term: t };
     }
   }
@@ -144,15 +157,13 @@ export class RaftLog {
     if (lo < this.firstIndex()) throw new LogCompactedError(lo);
     if (hi > this.lastIndex() + 1) throw new LogUnavailableError(hi - 1);
     if (lo >= hi) return [];
-    let out: Entry[] = [];
     const uOffset = this.unstable.offset;
-    if (lo < uOffset) {
-      out = this.storage.entries(lo, Math.min(hi, uOffset), maxBytes);
-      // The storage stopped early because of the size limit: do not add unstable entries.
-      if (out.length < Math.min(hi, uOffset) - lo) return out;
-    }
-    if (hi > uOffset) out = out.concat(this.unstable.slice(Math.max(lo, uOffset), hi));
-    return limitSize(out, maxBytes);
+    if (lo >= uOffset) return limitSizeInPlace(this.unstable.slice(lo, hi), maxBytes);
+    const out = this.storage.entries(lo, Math.min(hi, uOffset), maxBytes);
+    // The storage stopped early because of the size limit: do not add unstable entries.
+    if (hi <= uOffset || out.length < uOffset - lo) return out;
+    // concat, not push: a storage may hand out an array it keeps.
+    return limitSizeInPlace(out.concat(this.unstable.slice(uOffset, hi)), maxBytes);
   }
 
   /** Entries from `lo` to the end, limited to `maxBytes`. */

@@ -1,5 +1,5 @@
 import { LogCompactedError, LogUnavailableError, SnapshotOutOfDateError } from './errors.js';
-import { EMPTY_HARD_STATE, limitSize, type ConfState, type Entry, type HardState, type Snapshot } from './messages.js';
+import { EMPTY_HARD_STATE, limitSizeInPlace, type ConfState, type Entry, type HardState, type Snapshot } from './messages.js';
 import type { RaftInitialState, RaftStorage } from './storage.js';
 
 interface State {
@@ -53,7 +53,7 @@ export class MemoryRaftStorage implements RaftStorage {
     if (lo <= offset) throw new LogCompactedError(lo);
     if (hi > this.lastIndex() + 1) throw new LogUnavailableError(hi - 1);
     if (lo >= hi) return [];
-    return limitSize(this.current.entries.slice(lo - offset, hi - offset), maxBytes);
+    return limitSizeInPlace(this.current.entries.slice(lo - offset, hi - offset), maxBytes);
   }
 
   /** {@inheritDoc RaftStorage.term} */
@@ -85,15 +85,16 @@ export class MemoryRaftStorage implements RaftStorage {
     const first = this.firstIndex();
     const last = (entries[entries.length - 1] as Entry).index;
     if (last < first) return;
-    const fresh = (entries[0] as Entry).index < first ? entries.slice(first - (entries[0] as Entry).index) : entries.slice();
-    const start = (fresh[0] as Entry).index;
+    // Entries already compacted are skipped.
+    const skip = Math.max(0, first - (entries[0] as Entry).index);
+    const start = (entries[skip] as Entry).index;
     if (start > this.lastIndex() + 1) throw new LogUnavailableError(start);
     const offset = this.offset();
     // In place: truncate a conflicting suffix, then push (the log is never copied).
     const at = start - offset;
     const log = this.current.entries;
     log.length = at;
-    for (const e of fresh) log.push(e);
+    for (let i = skip; i < entries.length; i++) log.push(entries[i] as Entry);
     if (this.dirtyFrom >= 0) this.dirtyFrom = Math.min(this.dirtyFrom, at);
   }
 

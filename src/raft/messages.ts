@@ -90,7 +90,8 @@ export interface Snapshot {
  * - `heartbeat` / `heartbeatResp`: leader liveness, commit propagation and ReadIndex confirmation.
  * - `snap`: install a snapshot on a follower that is too far behind.
  * - `timeoutNow`: leadership transfer — the target campaigns at once.
- * - `readIndex` / `readIndexResp`: a follower's linearizable read, forwarded to the leader.
+ * - `readIndex` / `readIndexResp`: a follower's linearizable read, forwarded to the leader; a
+ *   rejected `readIndexResp` says the leader lost its leadership before confirming it.
  *
  * @public
  */
@@ -208,12 +209,28 @@ export function entrySize(e: Entry): number {
  * @public
  */
 export function limitSize<T extends Entry>(entries: readonly T[], maxBytes: number | undefined): T[] {
-  if (maxBytes === undefined || entries.length === 0) return entries.slice();
-  let size = entrySize(entries[0] as T);
+  return entries.slice(0, sizeLimitedCount(entries, maxBytes));
+}
+
+/**
+ * Like {@link limitSize}, but shortens `entries` in place (for an array the caller just built),
+ * sparing a copy on the replication path.
+ *
+ * @internal
+ */
+export function limitSizeInPlace<T extends Entry>(entries: T[], maxBytes: number | undefined): T[] {
+  const n = sizeLimitedCount(entries, maxBytes);
+  if (n < entries.length) entries.length = n;
+  return entries;
+}
+
+function sizeLimitedCount(entries: readonly Entry[], maxBytes: number | undefined): number {
+  if (maxBytes === undefined || entries.length === 0) return entries.length;
+  let size = entrySize(entries[0] as Entry);
   let n = 1;
   for (; n < entries.length; n++) {
-    size += entrySize(entries[n] as T);
+    size += entrySize(entries[n] as Entry);
     if (size > maxBytes) break;
   }
-  return entries.slice(0, n);
+  return n;
 }

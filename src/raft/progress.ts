@@ -27,6 +27,12 @@ export class Progress {
   recentActive = false;
   /** In `probe` state: an append was sent and not answered (or heartbeat) yet. */
   probeSent = false;
+  /**
+   * The highest commit index this follower was told it may apply (an append's commit, capped at
+   * the last index the append carried; a heartbeat's). A commit-only append goes out only when
+   * the leader's commit moved past it. Optimistic: a lost message is made up for by heartbeats.
+   */
+  sentCommit = 0;
   readonly inflights: Inflights;
   isLearner: boolean;
 

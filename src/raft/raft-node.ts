@@ -1,111 +1,14 @@
 import { InvalidStateError } from '../errors/index.js';
-import type { Random } from '../runtime/index.js';
 import { applyToConfState, encodeConfChange, validateConfChange, type ConfChange } from './conf-change.js';
 import { NotLeaderError, ProposalDroppedError } from './errors.js';
-import type { RaftLogger } from './logger.js';
 import { hardStateEquals, isEmptyHardState, type ConfState, type Entry, type HardState, type Message, type RaftRole, type SoftState } from './messages.js';
 import { Raft } from './raft.js';
 import type { Ready } from './ready.js';
-import { bcastAppend, leaderReadIndex, maybeCommit, sendAppend, sendTimeoutNow } from './replication.js';
-import type { RaftStorage } from './storage.js';
-import type { ProgressStatus } from './tracker.js';
+import { coalesceAcks } from './coalesce.js';
+import { leaderReadIndex, maybeCommit, sendAppend, sendTimeoutNow, stepDownAsNonVoter, flushAppends } from './replication.js';
+import type { ProposalPosition, RaftNodeOptions, RaftStatus } from './raft-node-options.js';
 
-/**
- * Options of a {@link RaftNode}.
- *
- * @public
- */
-export interface RaftNodeOptions {
-  /** This node's id, unique in the cluster. */
-  readonly id: string;
-  /**
-   * The voters of a brand-new cluster. Used only when `storage` is empty: the node then writes
-   * one `addVoter` conf change entry per peer (sorted, so every founding member writes the same
-   * log) at term 1 and treats them as committed. Ignored when the storage holds state. A node
-   * joining an existing cluster starts with empty storage and no peers, and learns the log (or a
-   * snapshot) from the leader once it has been added.
-   */
-  readonly peers?: readonly string[];
-  /** Where the node restores from; the driver persists each {@link Ready} into it. */
-  readonly storage: RaftStorage;
-  /**
-   * Ticks without hearing from a leader before a follower campaigns; the actual timeout is drawn
-   * uniformly from `[electionTick, 2 * electionTick)`. Also the check-quorum period. Default 10.
-   */
-  readonly electionTick?: number;
-  /** Ticks between leader heartbeats; must be less than `electionTick`. Default 1. */
-  readonly heartbeatTick?: number;
-  /** The source of election jitter. */
-  readonly random: Random;
-  /**
-   * Run a pre-election before bumping the term, so a node that was partitioned away cannot
-   * disrupt a healthy leader when it rejoins. Default true.
-   */
-  readonly preVote?: boolean;
-  /**
-   * A leader that has not heard from a quorum within an election timeout steps down; followers
-   * that heard from a leader recently refuse votes (leader lease). Default true.
-   */
-  readonly checkQuorum?: boolean;
-  /** The maximum bytes of entries in one append message (at least one entry is sent). Default 1 MiB. */
-  readonly maxSizePerMsg?: number;
-  /** The maximum append messages in flight to one follower while pipelining. Default 256. */
-  readonly maxInflightMsgs?: number;
-  /** The maximum bytes of committed entries in one Ready (at least one entry). Default unlimited. */
-  readonly maxCommittedSizePerReady?: number;
-  /** The maximum pending ReadIndex requests on a leader; more are dropped. Default 1024. */
-  readonly maxPendingReads?: number;
-  /**
-   * The index the application state machine has already applied (e.g. restored from its own
-   * snapshot); committed entries after it are emitted again. Default: the storage's snapshot index.
-   */
-  readonly applied?: number;
-  /** Where to report transitions. */
-  readonly logger?: RaftLogger;
-}
-
-/**
- * The state of a node, for monitoring and tests.
- *
- * @public
- */
-export interface RaftStatus {
-  /** This node's id. */
-  readonly id: string;
-  /** The current term. */
-  readonly term: number;
-  /** Who this node voted for in `term`. */
-  readonly vote: string | null;
-  /** The role. */
-  readonly role: RaftRole;
-  /** The leader this node knows of. */
-  readonly leader: string | null;
-  /** The commit index. */
-  readonly commit: number;
-  /** The highest index handed to the application (advanced by {@link RaftNode.advance}). */
-  readonly applied: number;
-  /** The last index of the log, persisted or not. */
-  readonly lastIndex: number;
-  /** The target of a leadership transfer in progress (leader only). */
-  readonly leadTransferee: string | null;
-  /** The membership. */
-  readonly config: ConfState;
-  /** On the leader: every member's replication progress. */
-  readonly progress?: Readonly<Record<string, ProgressStatus>>;
-}
-
-/**
- * Where a proposal landed in the log. It is committed once `commit >= index` and the entry at
- * `index` still has `term` (a leader change may have overwritten it).
- *
- * @public
- */
-export interface ProposalPosition {
-  /** The entry's index. */
-  readonly index: number;
-  /** The entry's term. */
-  readonly term: number;
-}
+export type { RaftNodeOptions, RaftStatus, ProposalPosition } from './raft-node-options.js';
 
 /**
  * One raft node as a pure state machine: no I/O, no clock, no timers. Feed it `tick()`s and the
@@ -165,6 +68,9 @@ export class RaftNode {
       r.trk.setConf({ voters: peers, learners: [] }, 1);
       r.becomeFollower(1, null);
     } else {
+      if (options.peers !== undefined && options.peers.length > 0) {
+        options.logger?.debug?.('peers ignored: the storage holds state', { id: options.id, peers: [...options.peers], voters: [...confState.voters] });
+      }
       r.trk.setConf(confState, r.log.lastIndex() + 1);
       if (!isEmptyHardState(hardState)) {
         if (hardState.commit > r.log.lastIndex()) throw new InvalidStateError(`raft: hard state commit ${hardState.commit} is beyond the last index ${r.log.lastIndex()}`);
@@ -199,12 +105,14 @@ export class RaftNode {
    * Appends `data` to the log. Only the leader accepts proposals: elsewhere this throws
    * {@link NotLeaderError} naming the known leader, so the caller can forward the proposal there.
    * Throws {@link ProposalDroppedError} during a leadership transfer or when the leader is no
-   * longer a member. The entry is not yet committed: watch `committedEntries`.
+   * longer a member. The entry is not yet committed: watch `committedEntries`. It is sent to the
+   * followers with the next Ready, together with every proposal made since the previous one: a
+   * burst of proposals costs one append message per follower (within `maxSizePerMsg` and the
+   * in-flight window), not one per proposal.
    */
   propose(data: Uint8Array): ProposalPosition {
     this.checkCanPropose();
-    const index = this.raft.appendEntries([{ type: 'normal', data }]);
-    bcastAppend(this.raft);
+    const index = this.raft.appendEntry('normal', data);
     return { index, term: this.raft.term };
   }
 
@@ -223,16 +131,21 @@ export class RaftNode {
     }
     const why = validateConfChange(r.trk.confState(), change);
     if (why !== undefined) throw new ProposalDroppedError('invalidConfChange', why);
-    const index = r.appendEntries([{ type: 'confChange', data: encodeConfChange(change) }]);
+    const index = r.appendEntry('confChange', encodeConfChange(change));
     r.pendingConfIndex = index;
-    bcastAppend(r);
     return { index, term: r.term };
   }
 
   /**
    * Applies a committed conf change (call it for each `confChange` entry of `committedEntries`,
    * in order, with the decoded change) and returns the new membership, to record in snapshots.
-   * Re-applying a change is harmless. A leader that removes itself steps down.
+   * Re-applying a change is harmless.
+   *
+   * A leader that is no longer a voter (removed, or demoted to learner) steps down at once: it
+   * sends the followers what they lack up to its commit index (so they apply the change too), tells
+   * the most up-to-date remaining voter to campaign now when it holds the whole log (as a
+   * leadership transfer would), and becomes a follower (a learner, when demoted) with no known
+   * leader. Proposals made to it from then on fail with {@link NotLeaderError}.
    */
   applyConfChange(change: ConfChange): ConfState {
     const r = this.raft;
@@ -240,11 +153,12 @@ export class RaftNode {
     r.trk.setConf(conf, r.log.lastIndex() + 1);
     if (r.state === 'leader') {
       if (!r.trk.voters.has(r.id)) {
-        r.becomeFollower(r.term, null);
+        stepDownAsNonVoter(r);
       } else {
         if (r.leadTransferee !== null && !r.trk.voters.has(r.leadTransferee)) r.leadTransferee = null;
-        if (maybeCommit(r)) bcastAppend(r);
-        else for (const id of r.trk.progress.keys()) sendAppend(r, id, false);
+        maybeCommit(r);
+        // New members and a smaller quorum: let flushAppends bring everyone up to date.
+        r.appendsDue = true;
       }
     }
     return r.trk.confState();
@@ -271,9 +185,11 @@ export class RaftNode {
   /**
    * Requests a linearizable read. When leadership is confirmed by a quorum, a {@link ReadState}
    * with the same `context` (which should be unique) appears in a later Ready. A follower forwards
-   * the request to the leader. Throws {@link NotLeaderError} when no leader is known. Requests
-   * are dropped silently when leadership is lost before confirmation (the caller should time
-   * out), or beyond `maxPendingReads`.
+   * the request to the leader. Throws {@link NotLeaderError} when no leader is known. When the
+   * leader holding the request loses its leadership before a quorum confirmed it, the context
+   * comes back in a later Ready's `droppedReads` (a forwarded request too, when the old leader
+   * can still reach this node). Requests lost in the network, or beyond the leader's
+   * `maxPendingReads`, are dropped silently: the caller should time out.
    */
   readIndex(context: Uint8Array): void {
     const r = this.raft;
@@ -302,28 +218,36 @@ export class RaftNode {
     if (r.state === 'leader' && pr !== undefined && pr.state === 'replicate') pr.becomeProbe();
   }
 
-  /** True when there is work for the driver: call {@link RaftNode.ready}. */
+  /**
+   * True when there is work for the driver: call {@link RaftNode.ready}. On a leader this is also
+   * when the entries proposed (and the commit index reached) since the last Ready are turned into
+   * append messages, one batch per follower: call it after a burst of proposals, not between them.
+   */
   hasReady(): boolean {
     const r = this.raft;
-    if (!softEquals(this.softState(), this.prevSoft)) return true;
-    const hs = this.hardState();
-    if (!isEmptyHardState(hs) && !hardStateEquals(hs, this.prevHard)) return true;
+    flushAppends(r);
+    if (r.lead !== this.prevSoft.leader || this.role() !== this.prevSoft.role) return true;
+    const ph = this.prevHard;
+    if ((r.term !== ph.term || r.vote !== ph.vote || r.log.committed !== ph.commit) && !(r.term === 0 && r.vote === null && r.log.committed === 0)) return true;
     return (
       r.log.unstable.snapshot !== undefined ||
       r.log.unstable.entries.length > 0 ||
       r.msgs.length > 0 ||
       r.readStates.length > 0 ||
+      r.droppedReads.length > 0 ||
       r.log.hasNextCommittedEntries()
     );
   }
 
   /**
    * The work to do now (see {@link Ready} for the order). Messages and read states are handed
-   * over; call {@link RaftNode.advance} with the result before calling `ready` again.
+   * over; call {@link RaftNode.advance} with the result before calling `ready` again. Append
+   * acknowledgements queued for the same leader and term are merged into one (the highest).
    */
   ready(): Ready {
     if (this.pendingReady !== undefined) throw new InvalidStateError('raft: advance() the previous Ready before asking for another');
     const r = this.raft;
+    flushAppends(r);
     const soft = this.softState();
     const hard = this.hardState();
     const entries = r.log.unstable.entries.slice();
@@ -334,12 +258,14 @@ export class RaftNode {
       ...(r.log.unstable.snapshot !== undefined ? { snapshot: r.log.unstable.snapshot } : {}),
       entries,
       committedEntries: r.log.nextCommittedEntries(),
-      messages: r.msgs,
+      messages: coalesceAcks(r.msgs),
       readStates: r.readStates,
+      droppedReads: r.droppedReads,
       mustSync: entries.length > 0 || hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote,
     };
     r.msgs = [];
     r.readStates = [];
+    r.droppedReads = [];
     this.prevSoft = soft;
     if (hardChanged) this.prevHard = hard;
     this.pendingReady = rd;

@@ -3,7 +3,7 @@ import { RaftLog } from './log.js';
 import type { RaftLogger } from './logger.js';
 import type { Entry, Message, ReadState, Snapshot } from './messages.js';
 import { ReadOnly } from './read-only.js';
-import { bcastAppend, maybeCommit, stepLeader } from './replication.js';
+import { bcastAppend, bcastHeartbeat, maybeCommit, stepLeader } from './replication.js';
 import type { RaftStorage } from './storage.js';
 import { ProgressTracker } from './tracker.js';
 
@@ -47,12 +47,20 @@ export class Raft {
   pendingReads: { context: Uint8Array; from: string }[] = [];
   msgs: Message[] = [];
   readStates: ReadState[] = [];
+  /** Contexts of this node's reads that will never be confirmed (leadership was lost). */
+  droppedReads: Uint8Array[] = [];
   electionElapsed = 0;
   heartbeatElapsed = 0;
   randomizedElectionTimeout = 0;
   leadTransferee: string | null = null;
   /** Index of the latest conf change the leader appended; none may be proposed until it is applied. */
   pendingConfIndex = 0;
+  /**
+   * Leader: new entries or a new commit index wait to be sent. Proposals and acknowledgements only
+   * set this; {@link flushAppends} sends once per Ready, so a burst of proposals goes out as one
+   * append per follower and a burst of acknowledgements as one commit update.
+   */
+  appendsDue = false;
 
   constructor(cfg: CoreConfig, storage: RaftStorage) {
     this.id = cfg.id;
@@ -71,6 +79,7 @@ export class Raft {
   }
 
   private reset(term: number): void {
+    this.dropPendingReads();
     if (term !== this.term) {
       this.term = term;
       this.vote = null;
@@ -85,8 +94,21 @@ export class Raft {
     const self = this.trk.progress.get(this.id);
     if (self !== undefined) self.match = this.log.lastIndex();
     this.pendingConfIndex = 0;
-    this.readOnly.reset();
+  }
+
+  /**
+   * Leadership is being lost (or was never held): no pending read can be confirmed any more. This
+   * node's own reads are reported in the next Ready; a follower that forwarded one is told with a
+   * rejected `readIndexResp` (in the term the read was pending in), so its caller fails fast
+   * instead of timing out.
+   */
+  private dropPendingReads(): void {
+    const reads = [...this.readOnly.drain(), ...this.pendingReads];
     this.pendingReads = [];
+    for (const { context, from } of reads) {
+      if (from === this.id) this.droppedReads.push(context);
+      else this.send({ to: from, type: 'readIndexResp', context, reject: true });
+    }
   }
 
   becomeFollower(term: number, lead: string | null): void {
@@ -124,18 +146,24 @@ export class Raft {
     }
     // Conf changes of earlier leaders may be uncommitted: treat them all as pending.
     this.pendingConfIndex = this.log.lastIndex();
-    this.appendEntries([{ type: 'normal', data: new Uint8Array(0) }]);
+    this.appendEntry('normal', new Uint8Array(0));
     this.cfg.logger?.info?.('became leader', { id: this.id, term: this.term });
   }
 
-  /** Leader: appends entries of the current term, counting itself as having them. */
-  appendEntries(entries: readonly Pick<Entry, 'type' | 'data'>[]): number {
-    const last = this.log.lastIndex();
-    const full = entries.map((e, i): Entry => ({ term: this.term, index: last + 1 + i, type: e.type, data: e.data }));
-    const newLast = this.log.append(full);
-    this.trk.progress.get(this.id)?.maybeUpdate(newLast);
-    maybeCommit(this);
-    return newLast;
+  /**
+   * Leader: appends one entry of the current term, counting itself as having it before it is
+   * durable, and schedules its replication. Returns its index. Counting early is safe because
+   * nothing that depends on a commit (applying, a commit index sent out, a read index) leaves the
+   * leader before the Ready carrying the entry is synced (see the order rules of {@link Ready}).
+   */
+  appendEntry(type: Entry['type'], data: Uint8Array): number {
+    const index = this.log.lastIndex() + 1;
+    this.log.appendNext({ term: this.term, index, type, data });
+    this.trk.progress.get(this.id)?.maybeUpdate(index);
+    this.appendsDue = true;
+    // Only a single-voter cluster commits here; elsewhere a follower's acknowledgement does.
+    if (this.trk.voters.size === 1) maybeCommit(this);
+    return index;
   }
 
   promotable(): boolean {
@@ -217,6 +245,12 @@ export class Raft {
   }
 
   step(m: Message): void {
+    if (m.type === 'readIndexResp' && m.reject === true) {
+      // A leader dropped a read this node forwarded. Term-agnostic: the leader sent it in the
+      // term it lost, which this node may have left already; it changes nothing but the read.
+      if (m.context !== undefined) this.droppedReads.push(m.context);
+      return;
+    }
     if (m.term > this.term) {
       if (m.type === 'vote' || m.type === 'preVote') {
         const inLease = this.cfg.checkQuorum && this.lead !== null && this.electionElapsed < this.cfg.electionTick;
@@ -384,14 +418,5 @@ export class Raft {
     this.log.restore(snap);
     this.trk.setConf(confState, this.log.lastIndex() + 1);
     return true;
-  }
-}
-
-/** Leader: sends heartbeats to every member, carrying the latest pending read context. @internal */
-export function bcastHeartbeat(r: Raft): void {
-  const context = r.readOnly.lastPendingContext();
-  for (const [id, pr] of r.trk.progress) {
-    if (id === r.id) continue;
-    r.send({ to: id, type: 'heartbeat', commit: Math.min(pr.match, r.log.committed), ...(context !== undefined ? { context } : {}) });
   }
 }

@@ -68,8 +68,11 @@ export class ReadOnly {
     return this.queue.length;
   }
 
-  reset(): void {
+  /** Removes and returns every pending read, in request order. */
+  drain(): ReadRequest[] {
+    const all = this.queue.map((k) => this.pending.get(k) as ReadRequest);
     this.pending.clear();
     this.queue = [];
+    return all;
   }
 }

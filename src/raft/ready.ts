@@ -10,6 +10,11 @@ import type { Entry, HardState, Message, ReadState, Snapshot, SoftState } from '
  * 3. apply `committedEntries` in order (calling {@link RaftNode.applyConfChange} for
  *    `confChange` entries), and serve `readStates` once applied up to their index.
  *
+ * One exception to the order (Raft thesis §10.2.1), which {@link RaftDriver} takes: on a leader,
+ * when the Ready changes neither term nor vote, its `app` messages whose `commit` does not exceed
+ * the index before the Ready's first entry may be sent while the sync runs, so that the followers
+ * write in parallel with the leader. Everything else still waits for the sync.
+ *
  * @public
  */
 export interface Ready {
@@ -46,6 +51,12 @@ export interface Ready {
    * Confirmed linearizable reads: serve each once the application has applied up to its `index`.
    */
   readonly readStates: readonly ReadState[];
+  /**
+   * Contexts of reads this node asked for ({@link RaftNode.readIndex}) that will never be
+   * confirmed: the leader holding them lost its leadership first. Fail them (the caller may retry
+   * with the new leader). A read lost in the network is not reported: time it out.
+   */
+  readonly droppedReads: readonly Uint8Array[];
   /**
    * True when `entries` or the term/vote of `hardState` changed, so the write must be synced to
    * durable storage (fsync) before messages are sent. A commit-index-only change need not be.

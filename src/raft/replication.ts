@@ -3,7 +3,6 @@ import type { Message } from './messages.js';
 import type { Progress } from './progress.js';
 import { hasQuorum } from './quorum.js';
 import type { Raft } from './raft.js';
-import { bcastHeartbeat } from './raft.js';
 import type { ReadRequest } from './read-only.js';
 
 /**
@@ -31,6 +30,7 @@ export function stepLeader(r: Raft, m: Message): void {
 export function sendAppend(r: Raft, to: string, sendIfEmpty = true): boolean {
   const pr = r.trk.progress.get(to);
   if (pr === undefined || to === r.id || pr.isPaused()) return false;
+  if (!sendIfEmpty && pr.next > r.log.lastIndex()) return false;
   const prevIndex = pr.next - 1;
   let prevTerm: number;
   let entries;
@@ -42,9 +42,32 @@ export function sendAppend(r: Raft, to: string, sendIfEmpty = true): boolean {
     throw e;
   }
   if (entries.length === 0 && !sendIfEmpty) return false;
-  r.send({ to, type: 'app', index: prevIndex, logTerm: prevTerm, entries, commit: r.log.committed });
-  pr.sentEntries(prevIndex + entries.length, entries.length);
+  const commit = r.log.committed;
+  r.send({ to, type: 'app', index: prevIndex, logTerm: prevTerm, entries, commit });
+  const last = prevIndex + entries.length;
+  pr.sentCommit = Math.max(pr.sentCommit, Math.min(commit, last));
+  pr.sentEntries(last, entries.length);
   return true;
+}
+
+/**
+ * Leader: sends what {@link Raft.appendsDue} says is waiting, once per Ready. Each follower gets
+ * the entries it lacks, as few appends as `maxSizePerMsg` allows, as many as its in-flight window
+ * allows; a follower with nothing new to receive gets one empty append when the commit index moved
+ * past what it was told, so it applies promptly instead of at the next heartbeat.
+ *
+ * @internal
+ */
+export function flushAppends(r: Raft): void {
+  if (!r.appendsDue) return;
+  r.appendsDue = false;
+  if (r.state !== 'leader') return;
+  for (const [id, pr] of r.trk.progress) {
+    if (id === r.id) continue;
+    let sent = false;
+    while (sendAppend(r, id, false)) sent = true;
+    if (!sent && pr.state !== 'snapshot' && Math.min(r.log.committed, pr.next - 1) > pr.sentCommit) sendAppend(r, id, true);
+  }
 }
 
 function sendSnapshot(r: Raft, to: string, pr: Progress): boolean {
@@ -81,6 +104,7 @@ export function maybeCommit(r: Raft): boolean {
   const index = r.trk.committed();
   if (index <= r.log.committed || r.log.termOrZero(index) !== r.term) return false;
   r.log.commitTo(index);
+  r.appendsDue = true;
   releasePendingReads(r);
   return true;
 }
@@ -107,12 +131,10 @@ function handleAppendResponse(r: Raft, m: Message, pr: Progress): void {
   } else if (pr.state === 'replicate') {
     pr.inflights.freeLE(index);
   }
-  if (maybeCommit(r)) bcastAppend(r);
-  else if (wasPaused) sendAppend(r, m.from);
-  // Pipelining: keep sending while the window allows and there is something to send.
-  while (sendAppend(r, m.from, false)) {
-    // sendAppend does the work
-  }
+  // A moved commit index goes to every follower, and this one may have room for more entries
+  // (pipelining): both are sent by flushAppends, once however many acknowledgements arrive.
+  maybeCommit(r);
+  if (wasPaused || pr.next <= r.log.lastIndex() || r.log.committed > pr.sentCommit) r.appendsDue = true;
   if (m.from === r.leadTransferee && pr.match === r.log.lastIndex()) sendTimeoutNow(r, m.from);
 }
 
@@ -164,4 +186,39 @@ function releasePendingReads(r: Raft): void {
 /** Leader: tells `to` to campaign at once (leadership transfer). @internal */
 export function sendTimeoutNow(r: Raft, to: string): void {
   r.send({ to, type: 'timeoutNow' });
+}
+
+/**
+ * Leader: it applied its own removal or demotion. Sends the followers what they lack up to the
+ * commit index, tells the most up-to-date remaining voter to campaign now when it holds the whole
+ * log, and steps down.
+ *
+ * @internal
+ */
+export function stepDownAsNonVoter(r: Raft): void {
+  r.appendsDue = true;
+  flushAppends(r);
+  let successor: string | undefined;
+  let best = -1;
+  for (const id of [...r.trk.voters].sort()) {
+    const match = r.trk.progress.get(id)?.match ?? 0;
+    if (match > best) {
+      best = match;
+      successor = id;
+    }
+  }
+  r.cfg.logger?.info?.('stepping down: no longer a voter', { id: r.id, term: r.term, successor: successor ?? null });
+  if (successor !== undefined && best === r.log.lastIndex()) sendTimeoutNow(r, successor);
+  r.becomeFollower(r.term, null);
+}
+
+/** Leader: sends heartbeats to every member, carrying the latest pending read context. @internal */
+export function bcastHeartbeat(r: Raft): void {
+  const context = r.readOnly.lastPendingContext();
+  for (const [id, pr] of r.trk.progress) {
+    if (id === r.id) continue;
+    const commit = Math.min(pr.match, r.log.committed);
+    if (commit > pr.sentCommit) pr.sentCommit = commit;
+    r.send({ to: id, type: 'heartbeat', commit, ...(context !== undefined ? { context } : {}) });
+  }
 }

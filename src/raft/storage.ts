@@ -43,7 +43,9 @@ export interface RaftStorage {
   /**
    * Entries in `[lo, hi)`, limited to `maxBytes` in total (but at least one entry when the range
    * is not empty). Throws {@link LogCompactedError} when `lo < firstIndex()` and
-   * {@link LogUnavailableError} when `hi > lastIndex() + 1`.
+   * {@link LogUnavailableError} when `hi > lastIndex() + 1`. The caller may keep the returned
+   * array (it goes into messages and Readies as is): return a fresh one, not one the storage
+   * changes later.
    */
   entries(lo: number, hi: number, maxBytes?: number): Entry[];
   /**

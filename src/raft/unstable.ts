@@ -61,18 +61,29 @@ export class Unstable {
     this.snapshot = snapshot;
   }
 
+  /** Appends one entry right after the last one (a leader's proposal): no array, no copy. */
+  push(entry: Entry): void {
+    // Empty (everything persisted): the entry starts the buffer, wherever the last one ended.
+    if (this.entries.length === 0 && this.snapshot === undefined) this.offset = entry.index;
+    this.entries.push(entry);
+  }
+
   /** Appends `entries`, truncating whatever they overwrite. */
   truncateAndAppend(entries: readonly Entry[]): void {
     if (entries.length === 0) return;
     const after = (entries[0] as Entry).index;
     if (after === this.offset + this.entries.length) {
-      this.entries = this.entries.concat(entries);
+      // The common case (a leader's proposals, a follower's appends): grow in place, no copy.
+      const tail = this.entries;
+      for (let i = 0; i < entries.length; i++) tail.push(entries[i] as Entry);
     } else if (after <= this.offset) {
       // Replace everything unstable; the driver's append overwrites the storage suffix too.
       this.offset = after;
       this.entries = entries.slice();
     } else {
-      this.entries = this.entries.slice(0, after - this.offset).concat(entries);
+      const tail = this.entries;
+      tail.length = after - this.offset;
+      for (let i = 0; i < entries.length; i++) tail.push(entries[i] as Entry);
     }
   }
 

@@ -1,4 +1,5 @@
 import type { Meta } from '../api/index.js';
+import type { ObjectKind } from '../errors/index.js';
 
 /**
  * Freezes `value` and everything reachable from it, in place. Subtrees that are already frozen
@@ -26,15 +27,61 @@ export function withMeta<T extends { readonly meta: Meta }>(obj: T, meta: Meta):
 }
 
 /**
- * The committed copy of a staged object: `withMeta` with the commit version. Kept apart from
- * `withMeta`, whose copies mostly die young (staging), because these live as long as the object
- * stays current: separate allocation sites let the engine treat the two kinds differently.
+ * Gives `obj`, a fresh object nobody else holds yet (such as the copy immer makes of a changed
+ * draft), the `meta` given and freezes it deeply, in place: `withMeta` without the copy.
  *
  * @internal
  */
-export function committedCopy<T extends { readonly meta: Meta }>(obj: T, version: number): T {
+export function setMetaAndFreeze<T extends { readonly meta: Meta }>(obj: T, meta: Meta): T {
+  (obj as { meta: Meta }).meta = Object.freeze({ version: meta.version, createdAt: meta.createdAt, updatedAt: meta.updatedAt });
+  return deepFreeze(obj);
+}
+
+/** Builds empty plain objects whose properties the engine keeps inside the object. */
+type RecordConstructor = new () => Record<string, unknown>;
+
+/**
+ * A constructor of plain objects (their prototype is `Object.prototype`, their `constructor` is
+ * `Object`: nothing tells them from literals). It exists for memory layout: V8 gives `{ ...obj }`
+ * room for only four properties inside the object and puts the rest in a second, separate
+ * array, while objects built by a constructor get room for as many properties as its first
+ * instances had. A committed task then is one compact block of memory instead of two, which
+ * matters once a table outgrows the CPU caches: every read of a cold object costs one memory
+ * access fewer, and the garbage collector has one object fewer to move per update. One
+ * constructor per kind, since the engine sizes the room from the first instances it builds.
+ */
+function recordConstructor(): RecordConstructor {
+  function PlainRecord(): void {
+    // Empty: Object.assign fills the instance.
+  }
+  PlainRecord.prototype = Object.prototype;
+  return PlainRecord as unknown as RecordConstructor;
+}
+
+const RECORDS: Readonly<Record<ObjectKind, RecordConstructor>> = {
+  node: recordConstructor(),
+  service: recordConstructor(),
+  task: recordConstructor(),
+  network: recordConstructor(),
+  secret: recordConstructor(),
+  config: recordConstructor(),
+  cluster: recordConstructor(),
+};
+
+/**
+ * The committed copy of a staged object: a frozen shallow copy with the commit version in
+ * `meta`, laid out compactly (see `recordConstructor`). The rest of the object is frozen in place,
+ * except that a frozen `obj` is taken as frozen deeply, as the store makes its staged objects (and
+ * as `deepFreeze` treats frozen subtrees): its children are not visited, since at a million
+ * objects each visit can be a cache miss. Unfrozen objects come from transactions decoded from
+ * bytes.
+ *
+ * @internal
+ */
+export function committedCopy<T extends { readonly meta: Meta }>(kind: ObjectKind, obj: T, version: number): T {
+  if (!Object.isFrozen(obj)) for (const key of Object.keys(obj)) deepFreeze((obj as Record<string, unknown>)[key]);
   const meta = obj.meta;
-  const copy = { ...obj, meta: Object.freeze({ version, createdAt: meta.createdAt, updatedAt: meta.updatedAt }) };
-  for (const key of Object.keys(copy)) deepFreeze((copy as Record<string, unknown>)[key]);
-  return Object.freeze(copy);
+  const copy = Object.assign(new RECORDS[kind](), obj) as { meta: Meta };
+  copy.meta = Object.freeze({ version, createdAt: meta.createdAt, updatedAt: meta.updatedAt });
+  return Object.freeze(copy) as unknown as T;
 }

@@ -228,7 +228,7 @@ export class Store implements ProposalTarget {
         continue;
       }
       const old = table.get(action.object.id);
-      const obj = committedCopy(action.object, index);
+      const obj = committedCopy(action.kind, action.object, index);
       table.put(obj, old);
       events?.push(Object.freeze({ type: action.op, kind: action.kind, index, object: obj, old }) as ObjectEvent);
     }

@@ -8,7 +8,7 @@ import {
   VersionConflictError,
   type ObjectKind,
 } from '../errors/index.js';
-import { withMeta } from './freeze.js';
+import { setMetaAndFreeze, withMeta } from './freeze.js';
 import { KIND_SPECS, TABLE_NAMES, normalizeName, type KindSpec } from './kinds.js';
 import type { Overlay, StateSource } from './overlay.js';
 import { compileSelector, type SelectorOf } from './selectors.js';
@@ -100,7 +100,11 @@ export interface WriteTx extends ReadTx {
   table<K extends ObjectKind>(kind: K): WriteTable<K>;
 }
 
-const immer = new Immer({ autoFreeze: true });
+/**
+ * Immer without its own freezing: `update` freezes the result itself (`setMetaAndFreeze`) once it
+ * has set `meta`, so the object immer copied is the staged object and is frozen in one pass.
+ */
+const immer = new Immer({ autoFreeze: false });
 
 /** What the accessors of one transaction share. @internal */
 interface TxContext {
@@ -168,7 +172,7 @@ class TableAccess<K extends ObjectKind> implements WriteTable<K> {
     });
     if (next === current) return current;
     if (next.id !== id) throw new ValidationError([{ path: 'id', message: 'cannot be changed' }]);
-    const updated = withMeta(next, { version: current.meta.version, createdAt: current.meta.createdAt, updatedAt: this.ctx.now });
+    const updated = setMetaAndFreeze(next, { version: current.meta.version, createdAt: current.meta.createdAt, updatedAt: this.ctx.now });
     this.checkName(updated, current);
     overlay.set(this.kind, id, updated);
     return updated;

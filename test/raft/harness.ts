@@ -24,6 +24,8 @@ export interface SimNode {
   appliedIndex: number;
   confState: ConfState;
   readStates: ReadState[];
+  /** Contexts of reads reported dropped (Ready.droppedReads). */
+  droppedReads: Uint8Array[];
   /** Every Ready message ever sent by this node (for assertions). */
   sent: Message[];
 }
@@ -58,7 +60,7 @@ export class Network {
   add(id: string, options: NodeOptions = this.defaults, storage = new MemoryRaftStorage()): SimNode {
     const node = new RaftNode({ id, storage, random: Random.fromSeed(`${this.seed}/${id}`), ...options });
     const conf = storage.initialState().confState;
-    const sim: SimNode = { id, node, storage, state: [], appliedIndex: storage.snapshot().metadata.index, confState: conf, readStates: [], sent: [] };
+    const sim: SimNode = { id, node, storage, state: [], appliedIndex: storage.snapshot().metadata.index, confState: conf, readStates: [], droppedReads: [], sent: [] };
     const snap = storage.snapshot();
     if (snap.metadata.index > 0) sim.state = JSON.parse(text(snap.data)) as string[];
     this.nodes.set(id, sim);
@@ -125,6 +127,7 @@ export class Network {
       }
       for (const e of rd.committedEntries) this.apply(sim, e);
       sim.readStates.push(...rd.readStates);
+      sim.droppedReads.push(...rd.droppedReads);
       sim.node.advance(rd);
     }
   }

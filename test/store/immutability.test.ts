@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isDraft } from 'immer';
 import type { Task } from '../../src/api/index.js';
+import { decodeTransaction, encodeTransaction } from '../../src/store/index.js';
 import { newStore, record, secret, service, task, tick } from './fixtures.js';
 
 function expectDeepFrozen(value: unknown, path = 'object'): void {
@@ -79,5 +80,26 @@ describe('immutable objects', () => {
     const data = store.view((tx) => tx.secrets.getOrThrow('x').spec.data);
     expect(data).toBeInstanceOf(Uint8Array);
     expect([...data]).toEqual([4, 5]);
+  });
+
+  it('commits plain objects: the prototype, keys and key order of what was written, through a replica too', async () => {
+    const { store } = newStore();
+    const input = task('t1', 's', 'n1', 1);
+    await store.update((tx) => tx.tasks.create(input));
+    const staged = await store.update((tx) => tx.tasks.update('t1', (d) => void (d.status.state = 'failed')));
+    const committed = store.view((tx) => tx.tasks.getOrThrow('t1'));
+    expect(committed).not.toBe(staged);
+    expect(Object.getPrototypeOf(committed)).toBe(Object.prototype);
+    expect(committed.constructor).toBe(Object);
+    expect(Object.keys(committed)).toEqual([...Object.keys(input), 'meta']);
+    expect(Reflect.ownKeys(committed)).toEqual(Object.keys(committed));
+    expect(committed).toStrictEqual({ ...staged, meta: { ...staged.meta, version: 2 } });
+
+    const replica = newStore().store;
+    replica.applyTransaction(decodeTransaction(encodeTransaction({ actions: [{ op: 'create', kind: 'task', object: committed }] })), 1);
+    const copy = replica.view((tx) => tx.tasks.getOrThrow('t1'));
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(copy).toStrictEqual({ ...committed, meta: { ...committed.meta, version: 1 } });
+    expectDeepFrozen(copy);
   });
 });

@@ -186,7 +186,8 @@ export class WriteAheadLog {
     this.checkUsable();
     let expected = this.last + 1;
     let total = 0;
-    for (const [i, r] of records.entries()) {
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i] as WalRecord;
       if (r.index !== expected) throw new InvalidStateError(`write-ahead log ${this.dir}: record ${i} has index ${r.index}, expected ${expected}`);
       if (!Number.isSafeInteger(r.index)) throw new ValidationError([{ path: `[${i}].index`, message: 'must be a safe integer' }]);
       if (!Number.isInteger(r.type) || r.type < 0 || r.type > 0xffff) throw new ValidationError([{ path: `[${i}].type`, message: 'must be an integer in 0..65535' }]);

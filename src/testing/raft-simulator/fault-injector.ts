@@ -148,6 +148,13 @@ export class FaultInjector {
         this.change(leader, { type: kind === 'addMember' ? 'addVoter' : 'addLearner', nodeId: fresh.id });
         return;
       }
+      case 'demoteVoter': {
+        const leader = this.pickLeader();
+        const voters = leader?.driver?.status().config.voters ?? [];
+        if (leader === undefined || voters.length <= 3) return;
+        this.change(leader, { type: 'addLearner', nodeId: r.pick(voters) });
+        return;
+      }
       case 'promoteLearner': {
         const leader = this.pickLeader();
         const learners = leader?.driver?.status().config.learners ?? [];

@@ -44,6 +44,8 @@ export interface FaultWeights {
   readonly addLearner: number;
   /** Promote a learner to voter. */
   readonly promoteLearner: number;
+  /** Demote a voter to learner, the leader included (while more than three voters remain). */
+  readonly demoteVoter: number;
 }
 
 /**
@@ -67,6 +69,7 @@ export const DEFAULT_FAULT_WEIGHTS: FaultWeights = Object.freeze({
   addMember: 2,
   addLearner: 2,
   promoteLearner: 2,
+  demoteVoter: 2,
 });
 
 /**
