@@ -233,11 +233,13 @@ export {
   entrySize,
   limitSize,
   NotLeaderError,
+  ReadIndexDroppedError,
   ProposalDroppedError,
   LogCompactedError,
   LogUnavailableError,
   SnapshotOutOfDateError,
   SnapshotUnavailableError,
+  isRaftMessage,
   crc32c,
   NodeFileSystem,
   SimulatedFileSystem,
@@ -287,3 +289,40 @@ export type {
   WalRecord,
   TornTail,
 } from './raft/index.js';
+
+// The Cluster facade: managers, workers and the control plane in one process
+export { Cluster, SimulatedCluster, ServicesApi, TasksApi, NodesApi } from './cluster/index.js';
+export type {
+  ClusterEvents,
+  ClusterInfo,
+  ClusterOptions,
+  SimulateOptions,
+  NodeOptions,
+  ExecutorContext,
+  ServiceFilter,
+  ServiceReplicas,
+  TaskFilter,
+  NodeFilter,
+  NodeRemoveOptions,
+  SchedulingStrategyOption,
+} from './cluster/index.js';
+
+// Executors: the seam to container engines, and the simulated one
+export { ControllerError } from './executor/index.js';
+export type { Controller, ControllerState, ControllerStatus, ExitStatus, ShutdownOptions, Executor, ExistingTask, LogLine, LogOptions, ControllerErrorCode, ControllerErrorOptions } from './executor/index.js';
+export { SimulatedExecutor } from './executor/simulated/index.js';
+export type {
+  SimulatedExecutorOptions,
+  SimulatedNodeResources,
+  SimulatedContainerInfo,
+  SimulatedKillOptions,
+  SimulatedCrashOptions,
+  SimulatedBehaviour,
+  SimulatedBehaviours,
+  SimulatedBehaviourTarget,
+  SimulatedLatency,
+  SimulatedContainerState,
+  SimulatedEndReason,
+  SimulatedHealth,
+} from './executor/simulated/index.js';
+export type { Logger } from './runtime/index.js';

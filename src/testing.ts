@@ -45,3 +45,5 @@ export type {
   SeedSweepOptions,
   SeedSweepReport,
 } from './testing/raft-simulator/index.js';
+export { ClusterInvariants, ClusterInvariantError } from './testing/cluster/index.js';
+export type { ClusterInvariantName } from './testing/cluster/index.js';

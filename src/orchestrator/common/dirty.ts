@@ -1,7 +1,10 @@
 import { matchesConstraints, nodeFacts, parseConstraints } from '../../api/index.js';
 import type { Node, Service, Task, TaskSpec } from '../../api/index.js';
 
-function stable(value: unknown): string {
+/**
+ * JSON with object keys sorted, so two equal specs always give the same string. @internal
+ */
+export function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array)) {
       const out: Record<string, unknown> = {};
@@ -12,10 +15,16 @@ function stable(value: unknown): string {
   });
 }
 
-function withoutPlacementConstraints(spec: TaskSpec): TaskSpec {
+/**
+ * The task spec without its placement constraints (and without an emptied placement), for
+ * comparing specs where only the constraints changed. @internal
+ */
+export function withoutPlacementConstraints(spec: TaskSpec): TaskSpec {
   if (spec.placement?.constraints === undefined) return spec;
   const { constraints: _c, ...placement } = spec.placement;
-  return { ...spec, placement };
+  if (Object.keys(placement).length > 0) return { ...spec, placement };
+  const { placement: _p, ...rest } = spec;
+  return rest;
 }
 
 /**
@@ -31,8 +40,8 @@ export function isTaskDirty(service: Service, task: Task, node?: Node): boolean 
   if (task.specVersion === service.specVersion) return false;
   const current = service.spec.task;
   if (current === task.spec) return false;
-  if (stable(current) === stable(task.spec)) return false;
-  if (node === undefined || stable(withoutPlacementConstraints(current)) !== stable(withoutPlacementConstraints(task.spec))) return true;
+  if (stableJson(current) === stableJson(task.spec)) return false;
+  if (node === undefined || stableJson(withoutPlacementConstraints(current)) !== stableJson(withoutPlacementConstraints(task.spec))) return true;
   const constraints = current.placement?.constraints;
   if (constraints === undefined || constraints.length === 0) return false;
   return !matchesConstraints(parseConstraints(constraints), nodeFacts(node));

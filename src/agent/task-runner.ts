@@ -1,0 +1,286 @@
+import type { PortConfig, Task, TaskState, TaskStatus } from '../api/index.js';
+import { DEFAULT_STOP_GRACE_PERIOD_MS, isTerminal, taskStateOrder } from '../api/index.js';
+import type { Controller, ControllerStatus, Executor } from '../executor/index.js';
+import { parseDuration, type Clock, type Logger, type TimerHandle } from '../runtime/index.js';
+import { exitStatus, nextStep, stepFailed, stepSucceeded } from './step.js';
+
+/** What a {@link TaskRunner} needs from its agent. @internal */
+export interface TaskRunnerDeps {
+  readonly executor: Executor;
+  readonly clock: Clock;
+  readonly logger?: Logger;
+  /** Called with every state the task reaches. */
+  readonly report: (taskId: string, status: TaskStatus) => void;
+  /** Wait before retrying a step that failed temporarily. */
+  readonly retryDelayMs: number;
+  /** Temporary failures of one step retried before the task ends. */
+  readonly maxRetries: number;
+}
+
+type Outcome<T> = { readonly kind: 'ok'; readonly value: T } | { readonly kind: 'error'; readonly error: unknown } | { readonly kind: 'interrupted' };
+
+const order = taskStateOrder;
+
+/** The grace period a task's container gets to stop: its `stopGracePeriod`, default 10 s. @internal */
+export function gracePeriodOf(task: Task): number {
+  const value = task.spec.container?.stopGracePeriod;
+  if (value === undefined) return DEFAULT_STOP_GRACE_PERIOD_MS;
+  try {
+    return parseDuration(value);
+  } catch {
+    return DEFAULT_STOP_GRACE_PERIOD_MS;
+  }
+}
+
+/**
+ * Drives one task's controller through its life, one {@link nextStep} at a time, and reports
+ * every state the task reaches. It keeps its own view of the task's status (the agent's, which
+ * runs ahead of the store's) and takes new versions of the task (a new desired state) at any
+ * time: a task that must stop interrupts a pending prepare, start or wait and is shut down.
+ *
+ * A new runner for a task that already progressed (after an agent restart, or a reconnect) first
+ * inspects the runtime object and adopts what it finds: a running container is reported running
+ * and waited for, an exited one reports its exit, a created one counts as prepared, and a task
+ * that had started but whose container is gone fails.
+ *
+ * @internal
+ */
+export class TaskRunner {
+  private task: Task;
+  private current: TaskStatus;
+  private readonly controller: Controller;
+  private signal = deferred();
+  private sleeping: { readonly handle: TimerHandle; readonly resolve: () => void } | undefined;
+  private closed = false;
+  private retries = 0;
+
+  constructor(
+    task: Task,
+    private readonly deps: TaskRunnerDeps,
+  ) {
+    this.task = task;
+    this.current = task.status;
+    this.controller = deps.executor.controller(task);
+  }
+
+  get taskId(): string {
+    return this.task.id;
+  }
+
+  /** The task's status as this agent knows it. */
+  get status(): TaskStatus {
+    return this.current;
+  }
+
+  /** Starts driving the task. */
+  start(): void {
+    void this.run().catch((err: unknown) => {
+      this.deps.logger?.warn?.('task runner stopped unexpectedly', { taskId: this.task.id, error: String(err) });
+    });
+  }
+
+  /** Takes a newer version of the task (older or equal versions are ignored). */
+  update(task: Task): void {
+    if (task.meta.version <= this.task.meta.version) return;
+    this.task = task;
+    try {
+      this.controller.update(task);
+    } catch (err) {
+      this.deps.logger?.debug?.('controller update failed', { taskId: task.id, error: String(err) });
+    }
+    this.notify();
+  }
+
+  /** Stops driving the task and releases its controller; the task itself keeps running. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.notify();
+    this.controller.close();
+  }
+
+  /** Shuts the task down (unless it already ended), removes its runtime object and closes. */
+  async remove(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.notify();
+    if (!isTerminal(this.current.state) && order(this.current.state) > order('assigned')) {
+      await this.controller.shutdown({ gracePeriodMs: gracePeriodOf(this.task) }).catch((err: unknown) => {
+        this.deps.logger?.debug?.('shutdown before removal failed', { taskId: this.task.id, error: String(err) });
+      });
+    }
+    await this.controller.remove().catch((err: unknown) => {
+      this.deps.logger?.warn?.('removing a task failed', { taskId: this.task.id, error: String(err) });
+    });
+    this.controller.close();
+  }
+
+  /** The state the task should head for: its desired state, or shutdown when a manager ended it. */
+  private desired(): TaskState {
+    if (isTerminal(this.task.status.state) && !isTerminal(this.current.state)) return 'shutdown';
+    return this.task.desiredState;
+  }
+
+  private mustStop(): boolean {
+    return order(this.desired()) >= order('shutdown');
+  }
+
+  private async run(): Promise<void> {
+    if (!isTerminal(this.current.state) && order(this.current.state) > order('assigned')) await this.adopt();
+    while (!this.closed) {
+      const action = nextStep(this.current.state, this.desired());
+      switch (action.kind) {
+        case 'none':
+          await this.changed();
+          break;
+        case 'advance':
+          this.set({ state: action.state, message: action.message });
+          break;
+        case 'wait': {
+          const outcome = await this.perform(this.controller.wait(), true);
+          if (outcome.kind === 'ok') this.finish(exitStatus(outcome.value, this.deps.clock.now()));
+          else await this.handle(outcome);
+          break;
+        }
+        case 'shutdown': {
+          const outcome = await this.perform(this.controller.shutdown({ gracePeriodMs: gracePeriodOf(this.task) }), false);
+          if (outcome.kind === 'ok') this.set(stepSucceeded('shutdown'));
+          else await this.handle(outcome);
+          break;
+        }
+        default: {
+          const kind = action.kind;
+          const outcome = await this.perform(kind === 'prepare' ? this.controller.prepare() : this.controller.start(), true);
+          if (outcome.kind !== 'ok') {
+            await this.handle(outcome);
+            break;
+          }
+          this.retries = 0;
+          const next = stepSucceeded(kind);
+          this.set(kind === 'start' ? { ...next, ...(await this.runtimeFacts()) } : next);
+          break;
+        }
+      }
+    }
+  }
+
+  /**
+   * Awaits a controller call; when `interruptible`, gives up on it as soon as the task must stop
+   * (its eventual result is then ignored).
+   */
+  private async perform<T>(call: Promise<T>, interruptible: boolean): Promise<Outcome<T>> {
+    let settled: Outcome<T> | undefined;
+    const tracked = call.then(
+      (value) => (settled = { kind: 'ok', value }),
+      (error: unknown) => (settled = { kind: 'error', error }),
+    );
+    while (settled === undefined) {
+      if (this.closed || (interruptible && this.mustStop())) return { kind: 'interrupted' };
+      await Promise.race([tracked, this.changed()]);
+    }
+    return this.closed ? { kind: 'interrupted' } : settled;
+  }
+
+  private async handle(outcome: Outcome<unknown>): Promise<void> {
+    if (outcome.kind !== 'error') return;
+    const verdict = stepFailed(this.current.state, outcome.error, this.deps.clock.now(), this.deps.maxRetries - this.retries);
+    if (verdict.kind === 'retry') {
+      this.retries++;
+      this.deps.logger?.debug?.('temporary task error; retrying', { taskId: this.task.id, error: String(outcome.error) });
+      await this.sleep(this.deps.retryDelayMs);
+      return;
+    }
+    this.finish(verdict.status);
+  }
+
+  private finish(status: TaskStatus): void {
+    this.retries = 0;
+    this.current = status;
+    this.deps.report(this.task.id, status);
+  }
+
+  private set(next: { readonly state: TaskState; readonly message: string } & Partial<TaskStatus>): void {
+    this.finish({ ...next, timestamp: this.deps.clock.now() });
+  }
+
+  /** Looks at the runtime object and takes up the task where it is. */
+  private async adopt(): Promise<void> {
+    let found: ControllerStatus;
+    try {
+      found = await this.controller.inspect();
+    } catch (err) {
+      this.deps.logger?.debug?.('inspect failed; driving the task from its reported state', { taskId: this.task.id, error: String(err) });
+      return;
+    }
+    if (this.closed) return;
+    const state = this.current.state;
+    const facts = factsOf(found);
+    switch (found.state) {
+      case 'running':
+        if (order(state) < order('running')) this.set({ state: 'running', message: 'started', ...facts });
+        break;
+      case 'exited':
+        if (found.exit !== undefined) this.finish({ ...exitStatus(found.exit, this.deps.clock.now()), ...facts });
+        else if (order(state) < order('running')) this.set({ state: 'running', message: 'started', ...facts });
+        break;
+      case 'created':
+        if (order(state) < order('ready')) this.set({ state: 'ready', message: 'prepared', ...facts });
+        break;
+      case 'absent':
+        if (order(state) >= order('starting')) {
+          const message = 'task: container no longer exists';
+          this.set({ state: 'failed', message, err: message });
+        }
+        break;
+    }
+  }
+
+  private async runtimeFacts(): Promise<Partial<TaskStatus>> {
+    try {
+      return factsOf(await this.controller.inspect());
+    } catch {
+      return {};
+    }
+  }
+
+  /** Resolves at the next {@link TaskRunner.notify}. */
+  private changed(): Promise<void> {
+    return this.signal.promise;
+  }
+
+  private notify(): void {
+    const signal = this.signal;
+    this.signal = deferred();
+    signal.resolve();
+    if (this.closed && this.sleeping !== undefined) {
+      this.deps.clock.clearTimeout(this.sleeping.handle);
+      this.sleeping.resolve();
+      this.sleeping = undefined;
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const handle = this.deps.clock.setTimeout(() => {
+        this.sleeping = undefined;
+        resolve();
+      }, ms);
+      this.sleeping = { handle, resolve };
+    });
+  }
+}
+
+function deferred(): { readonly promise: Promise<void>; readonly resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** The container id and host ports an inspection found, as status fields. */
+function factsOf(found: ControllerStatus): Partial<TaskStatus> {
+  const ports: PortConfig[] | undefined = found.ports?.map((p) => ({ protocol: p.protocol, targetPort: p.targetPort, publishedPort: p.publishedPort, publishMode: 'host' }));
+  return {
+    ...(found.containerId !== undefined ? { containerId: found.containerId } : {}),
+    ...(ports !== undefined && ports.length > 0 ? { portStatus: ports } : {}),
+  };
+}

@@ -1,0 +1,91 @@
+import type { Task } from '../../api/index.js';
+import { ClosedError, InvalidStateError } from '../../errors/index.js';
+import type { Controller, ControllerStatus, ExitStatus, ShutdownOptions } from '../controller.js';
+import type { SimulatedEngine } from './engine.js';
+
+/**
+ * A {@link Controller} over one task's simulated container. It holds no state of its own besides
+ * the task: every controller for the same task id acts on the same container in the engine.
+ * After `close`, its methods reject with `ClosedError` and a pending `wait` rejects too; the
+ * container is unaffected.
+ *
+ * @internal
+ */
+export class SimulatedController implements Controller {
+  private current: Task;
+  private closed = false;
+  private onClose: Set<(e: ClosedError) => void> | undefined;
+
+  constructor(
+    private readonly engine: SimulatedEngine,
+    task: Task,
+  ) {
+    this.current = task;
+  }
+
+  get task(): Task {
+    return this.current;
+  }
+
+  prepare(): Promise<void> {
+    return this.guard(() => this.engine.prepare(this.current));
+  }
+
+  start(): Promise<void> {
+    return this.guard(() => this.engine.start(this.current));
+  }
+
+  wait(): Promise<ExitStatus> {
+    return this.guard(
+      () =>
+        new Promise<ExitStatus>((resolve, reject) => {
+          const abandon = (e: ClosedError): void => reject(e);
+          (this.onClose ??= new Set()).add(abandon);
+          this.engine.wait(this.current).then(resolve, reject).finally(() => this.onClose?.delete(abandon));
+        }),
+    );
+  }
+
+  shutdown(options: ShutdownOptions): Promise<void> {
+    return this.guard(() => this.engine.shutdown(this.current, options.gracePeriodMs));
+  }
+
+  terminate(): Promise<void> {
+    return this.guard(() => this.engine.terminate(this.current));
+  }
+
+  remove(): Promise<void> {
+    return this.guard(() => this.engine.remove(this.current));
+  }
+
+  inspect(): Promise<ControllerStatus> {
+    return this.guard(async () => this.engine.inspect(this.current));
+  }
+
+  update(task: Task): void {
+    if (task.id !== this.current.id) throw new InvalidStateError(`controller for task ${this.current.id} cannot take task ${task.id}`);
+    this.current = task;
+    this.engine.updateTask(task);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const error = this.closedError();
+    for (const abandon of this.onClose ?? []) abandon(error);
+    this.onClose = undefined;
+  }
+
+  private closedError(): ClosedError {
+    return new ClosedError(`the controller for task ${this.current.id}`);
+  }
+
+  private guard<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(this.closedError());
+    try {
+      return fn();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+}
