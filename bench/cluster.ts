@@ -124,7 +124,9 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
     process.stdout.write(`${line}\n`);
     if (r.replicas >= 1_000_000 && (r.convergeMs > GOAL_MS || r.peakRssBytes > GOAL_BYTES)) failed = true;
   }
-  process.stdout.write(`goal: 1,000,000 replicas on 10,000 nodes in under ${GOAL_MS / 1000} s and ${gib(GOAL_BYTES)}${failed ? ': MISSED' : ': met'}\n`);
+  const goalRun = configs.some((c) => c.replicas >= 1_000_000);
+  const verdict = failed ? ': MISSED' : goalRun ? ': met' : ': not measured by this run';
+  process.stdout.write(`goal: 1,000,000 replicas on 10,000 nodes in under ${GOAL_MS / 1000} s and ${gib(GOAL_BYTES)}${verdict}\n`);
   if (failed) process.exitCode = 1;
 }
 

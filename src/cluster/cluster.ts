@@ -33,6 +33,12 @@ export interface NodeRecord {
 }
 
 const DEFAULT_TIMEOUT = 60_000;
+/**
+ * Undelivered events the facade's own watch (progress, events) may hold; past it the facade
+ * re-reads every task. Bursts of the control loops reach tens of thousands of task changes, and
+ * a re-read per burst would make a large cluster quadratic (see the scheduler's watch).
+ */
+const FACADE_WATCH_BUFFER = 200_000;
 const DEFAULT_START = Date.UTC(2026, 0, 1);
 
 /**
@@ -392,7 +398,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     this.internal?.unsubscribe();
     this.internal = undefined;
     if (leader === undefined) return;
-    const { result, events } = leader.store.viewAndWatch((tx) => tx.tasks.all(), { kind: ['task', 'node', 'service'] });
+    const { result, events } = leader.store.viewAndWatch((tx) => tx.tasks.all(), { kind: ['task', 'node', 'service'], bufferSize: FACADE_WATCH_BUFFER });
     this.progress.reset(result);
     this.internal = events.subscribe({
       next: (ev) => this.onEvent(ev),

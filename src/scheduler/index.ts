@@ -2,7 +2,7 @@
  * The scheduler: pending tasks to nodes (PENDING → ASSIGNED). A pure core (NodeInfo, NodeSet,
  * filters, strategies, planPlacements) and a store-driven Scheduler around it.
  */
-export { Scheduler, DEFAULT_BATCH_DELAY_MS, DEFAULT_MAX_BATCH_DELAY_MS, DEFAULT_TRANSACTION_SIZE } from './scheduler.js';
+export { Scheduler, DEFAULT_BATCH_DELAY_MS, DEFAULT_MAX_BATCH_DELAY_MS, DEFAULT_TRANSACTION_SIZE, DEFAULT_SCHEDULER_WATCH_BUFFER } from './scheduler.js';
 export type { SchedulerOptions, SchedulePassResult } from './scheduler.js';
 export { planPlacements, placeTasks, ASSIGNED_MESSAGE, CONFIRMED_MESSAGE } from './planner.js';
 export type { Placement, Unplaced, PlacementPlan, PlanOptions } from './planner.js';

@@ -25,6 +25,14 @@ export const DEFAULT_MAX_BATCH_DELAY_MS = 1000;
  */
 export const DEFAULT_TRANSACTION_SIZE = 1000;
 
+/**
+ * Default bound on the undelivered node and task events the scheduler's watch may hold before it
+ * overflows and the scheduler re-reads the whole store. Transactions of other loops change up to 10,000 tasks each
+ * and several may commit between deliveries, so the store's default (10,000) would overflow on
+ * every large burst, and re-reading a million tasks per burst makes placement quadratic.
+ */
+export const DEFAULT_SCHEDULER_WATCH_BUFFER = 200_000;
+
 /** Options of {@link Scheduler}. @public */
 export interface SchedulerOptions {
   readonly store: Store;
@@ -41,6 +49,11 @@ export interface SchedulerOptions {
    * whenever the store refuses a transaction as too large (its `maxTransactionBytes`).
    */
   readonly transactionSize?: number;
+  /**
+   * Undelivered store events the scheduler's watch may hold; past it the scheduler re-reads the
+   * store (default {@link DEFAULT_SCHEDULER_WATCH_BUFFER}).
+   */
+  readonly watchBufferSize?: number;
   /** Makes the filter pipeline (default `defaultFilters`); filters are stateful, return fresh ones. */
   readonly filters?: () => Filter[];
 }
@@ -104,6 +117,7 @@ export class Scheduler {
   private readonly gap: number;
   private readonly maxDelay: number;
   private txSize: number;
+  private readonly watchBuffer: number;
   private nodes = new NodeSet();
   /** Pending tasks, unassigned or preassigned, by id: the store versions last seen. */
   private queued = new Map<string, Task>();
@@ -125,6 +139,7 @@ export class Scheduler {
     this.planner = new Planner(strategy, (options.filters ?? defaultFilters)());
     this.gap = nonNegative(options.batchDelay, DEFAULT_BATCH_DELAY_MS, 'batchDelay');
     this.maxDelay = nonNegative(options.maxBatchDelay, DEFAULT_MAX_BATCH_DELAY_MS, 'maxBatchDelay');
+    this.watchBuffer = Math.floor(nonNegative(options.watchBufferSize, DEFAULT_SCHEDULER_WATCH_BUFFER, 'watchBufferSize', 1));
     this.txSize = Math.floor(nonNegative(options.transactionSize, DEFAULT_TRANSACTION_SIZE, 'transactionSize', 1));
   }
 
@@ -179,7 +194,7 @@ export class Scheduler {
 
   private sync(): void {
     this.subscription?.unsubscribe();
-    const { result, events } = this.store.viewAndWatch((tx) => ({ nodes: tx.nodes.all(), tasks: tx.tasks.all() }), { kind: ['node', 'task'] });
+    const { result, events } = this.store.viewAndWatch((tx) => ({ nodes: tx.nodes.all(), tasks: tx.tasks.all() }), { kind: ['node', 'task'], bufferSize: this.watchBuffer });
     const previous = this.nodes;
     this.nodes = new NodeSet();
     this.queued = new Map();

@@ -165,10 +165,35 @@ describe('Scheduler: pending to assigned', () => {
       for (let i = 1; i <= 200; i++) void b.update((tx) => tx.tasks.create(newTask(`t${i}`, 'web', { slot: i })));
     }, { batchSize: 20 });
     const warnings: string[] = [];
-    startScheduler({ store, clock, logger: { warn: (m) => warnings.push(m) } });
+    startScheduler({ store, clock, watchBufferSize: 20, logger: { warn: (m) => warnings.push(m) } });
     await clock.advanceAsync(1000);
     expect(warnings.some((w) => w.includes('halving'))).toBe(true);
     expect(store.view((tx) => tx.tasks.find({ state: 'assigned' }).length)).toBe(200);
+  });
+
+  it('keeps up with bursts larger than the store watch default, without re-reading the store', async () => {
+    const { store, clock } = newStore();
+    await seed(store, [newNode('n1'), newNode('n2')]);
+    const warnings: string[] = [];
+    startScheduler({ store, clock, logger: { warn: (m) => warnings.push(m) } });
+    await settle();
+    // 15,000 task creations committed without yielding: past the store's default of 10,000
+    // undelivered events, which used to make every large burst a full re-read (quadratic).
+    const writes: Promise<unknown>[] = [];
+    for (let b = 0; b < 3; b++) {
+      writes.push(
+        store.update((tx) => {
+          for (let i = 1; i <= 5_000; i++) tx.tasks.create(newTask(`t${b}-${i}`, 'web', { slot: b * 5_000 + i }));
+        }),
+      );
+    }
+    await Promise.all(writes);
+    await settle();
+    await clock.advanceAsync(100);
+    await settle();
+    expect(warnings.filter((w) => w.includes('re-reading'))).toEqual([]);
+    const assigned = store.view((tx) => tx.tasks.all().filter((t) => t.status.state === 'assigned').length);
+    expect(assigned).toBe(15_000);
   });
 
   it('re-reads the store after falling behind its watch, and catches up', async () => {
@@ -176,7 +201,7 @@ describe('Scheduler: pending to assigned', () => {
     const store = new Store({ clock, watchBufferSize: 20 });
     await seed(store, [newNode('n1')]);
     const warnings: string[] = [];
-    startScheduler({ store, clock, logger: { warn: (m) => warnings.push(m) } });
+    startScheduler({ store, clock, watchBufferSize: 20, logger: { warn: (m) => warnings.push(m) } });
     await settle();
     // 60 single-task commits without yielding: more than the watcher may buffer.
     const writes: Promise<unknown>[] = [];
