@@ -7,10 +7,11 @@
  *   follower. The network runs with `cloneMessages: false` (members treat messages as
  *   immutable), so the figure measures raft, not `structuredClone`; one extra line shows the cost
  *   of cloning. Goal: 200,000 entries/s with 1,024 outstanding.
- * - commit latency under load: the same cluster on the real SystemClock (so every network hop is
- *   a real timer, at least 1 ms in Node), offered 10,000 proposals/s for 3 s; p50 / p99 / max
- *   latency from `propose()` to the promise resolving on the leader (committed and applied
- *   there). Goal: every proposal committed, at least 95 % of the offered rate, p99 under 50 ms.
+ * - commit latency under load: the same cluster on the real SystemClock (a network hop without
+ *   latency is a zero-delay timer, which SystemClock runs with setImmediate), offered 10,000
+ *   proposals/s for 3 s after a 1 s warm-up run; p50 / p99 / max latency from `propose()` to the
+ *   promise resolving on the leader (committed and applied there). Goal: every proposal
+ *   committed, at least 95 % of the offered rate, p99 under 2 ms.
  * - failover: simulated time from a leader crash to the first commit under a new leader, over 100
  *   seeds with the default settings (100 ms tick, election tick 10), p50 and p99; goal p99 < 2 s.
  *
@@ -22,7 +23,7 @@ import { measureFailover } from 'flotilla/testing';
 
 const ENTRY = new Uint8Array(128);
 const THROUGHPUT_GOAL = 200_000;
-const LATENCY_P99_GOAL_MS = 50;
+const LATENCY_P99_GOAL_MS = 2;
 
 interface Cluster {
   readonly drivers: RaftDriver[];
@@ -170,6 +171,7 @@ export async function main(out: (line: string) => void = console.log): Promise<v
   const cloned = await throughput(100_000, 1024, true);
   out(`  same, 1024 in flight, with cloneMessages on (structuredClone per message, as over a wire): ${fmt(cloned.perSec)} committed entries/s`);
 
+  await latency(10_000, 1); // warm-up: the first second pays for JIT compilation, not for raft
   const l = await latency(10_000, 3);
   const rate = l.committed / l.seconds;
   const miss = goal(l.failed === 0 && l.committed === l.offered && rate >= 0.95 * 10_000 && l.p99 < LATENCY_P99_GOAL_MS, `goal: all committed, >= 9,500/s, p99 < ${LATENCY_P99_GOAL_MS} ms`);

@@ -24,13 +24,15 @@ export interface Clock {
 }
 
 /**
- * The real clock: `Date.now()` and the global timers.
+ * The real clock: `Date.now()` and the global timers. A zero delay runs `fn` on the next turn of
+ * the event loop (`setImmediate`) rather than through `setTimeout`, which Node clamps to at least
+ * 1 ms: an in-memory network with no latency would otherwise add a millisecond to every hop.
  *
  * @public
  */
 export class SystemClock implements Clock {
   private nextId = 1;
-  private readonly timers = new Map<number, ReturnType<typeof globalThis.setTimeout>>();
+  private readonly timers = new Map<number, { readonly immediate: true; readonly handle: ReturnType<typeof globalThis.setImmediate> } | { readonly immediate: false; readonly handle: ReturnType<typeof globalThis.setTimeout> }>();
 
   now(): number {
     return Date.now();
@@ -39,20 +41,21 @@ export class SystemClock implements Clock {
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const timerId = this.nextId++;
     const delay = Number.isFinite(ms) && ms > 0 ? ms : 0;
-    const t = globalThis.setTimeout(() => {
+    const fire = (): void => {
       this.timers.delete(timerId);
       fn();
-    }, delay);
-    this.timers.set(timerId, t);
+    };
+    if (delay === 0) this.timers.set(timerId, { immediate: true, handle: globalThis.setImmediate(fire) });
+    else this.timers.set(timerId, { immediate: false, handle: globalThis.setTimeout(fire, delay) });
     return { timerId };
   }
 
   clearTimeout(handle: TimerHandle): void {
     const t = this.timers.get(handle.timerId);
-    if (t !== undefined) {
-      globalThis.clearTimeout(t);
-      this.timers.delete(handle.timerId);
-    }
+    if (t === undefined) return;
+    if (t.immediate) globalThis.clearImmediate(t.handle);
+    else globalThis.clearTimeout(t.handle);
+    this.timers.delete(handle.timerId);
   }
 
   /** Number of timers not yet fired or cancelled. */
