@@ -5,7 +5,13 @@ const src = (f: string) => fileURLToPath(new URL(`./src/${f}`, import.meta.url))
 
 export default defineConfig({
   // Examples and tests import the package by name; run them against the sources, not dist/.
-  resolve: { alias: [{ find: /^flotilla\/testing$/, replacement: src('testing.ts') }, { find: /^flotilla$/, replacement: src('index.ts') }] },
+  resolve: {
+    alias: [
+      { find: /^flotilla\/testing$/, replacement: src('testing.ts') },
+      { find: /^flotilla\/docker$/, replacement: src('docker.ts') },
+      { find: /^flotilla$/, replacement: src('index.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',

@@ -1,5 +1,6 @@
 /**
- * Runs API Extractor over each public entry point (`flotilla`, `flotilla/testing`) with the one
+ * Runs API Extractor over each public entry point (`flotilla`, `flotilla/testing`,
+ * `flotilla/docker`) with the one
  * shared api-extractor.json, writing or checking the reports under etc/.
  *
  *   tsx scripts/api-report.ts           check: fail when the public API differs from etc/
@@ -11,11 +12,13 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const update = process.argv.includes('--update');
-// `flotilla/testing` documents its exports with links to classes that `flotilla` itself exports;
-// API Extractor resolves links within one entry point only, so those links are not reported there.
+// `flotilla/testing` and `flotilla/docker` document their exports with links to classes that
+// `flotilla` itself exports; API Extractor resolves links within one entry point only, so those
+// links are not reported there.
 const entries = [
   { dts: 'dist/index.d.ts', report: 'flotilla.api.md', crossEntryLinks: false },
   { dts: 'dist/testing.d.ts', report: 'flotilla-testing.api.md', crossEntryLinks: true },
+  { dts: 'dist/docker.d.ts', report: 'flotilla-docker.api.md', crossEntryLinks: true },
 ];
 
 let failed = false;

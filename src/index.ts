@@ -301,6 +301,8 @@ export type {
   ExecutorContext,
   ServiceFilter,
   ServiceReplicas,
+  ServiceLogsOptions,
+  ServiceLogLine,
   TaskFilter,
   NodeFilter,
   NodeRemoveOptions,

@@ -78,6 +78,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   readonly options: ClusterOptions;
   private readonly leader$ = new BehaviorSubject<ManagerProcess | undefined>(undefined);
   private readonly changeListeners = new Set<() => void>();
+  private readonly closeHooks = new Set<() => void | Promise<void>>();
   private internal: Subscription | undefined;
   private closed = false;
   private readonly touched = new Set<string>();
@@ -188,10 +189,50 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return this.view((tx) => tx.nodes.get(record.nodeId)) as Node;
   }
 
+  /**
+   * Crashes a node like a power loss: its agent and manager stop at once, and nothing its
+   * manager had not persisted survives. What happens to its containers is the executor's: a
+   * simulated node's die with it; a real engine (`DockerExecutor`) keeps running them, as a
+   * host whose orchestration process was killed would, until the node is restarted and its
+   * agent adopts them. Its node goes down after three missed heartbeats.
+   */
+  async crash(node: string): Promise<void> {
+    const r = this.record(node);
+    if (r.crashed) return;
+    r.crashed = true;
+    await r.process.stop();
+    await r.manager?.stop();
+    // What the manager had not synced to its raft storage is lost, as on a power loss.
+    r.manager?.storage?.crash();
+    r.endpoint?.close();
+    r.endpoint = undefined;
+    const exec = r.process.executor as { crashNode?: () => void };
+    exec.crashNode?.();
+  }
+
+  /** Restarts a crashed node: its manager recovers from its raft storage and its agent rejoins. */
+  async restart(node: string): Promise<void> {
+    const r = this.record(node);
+    if (!r.crashed) return;
+    r.crashed = false;
+    const exec = r.process.executor as { restartNode?: () => void };
+    exec.restartNode?.();
+    if (r.manager !== undefined) {
+      const old = r.manager;
+      if (old.driver !== undefined) this.startManager(r, old.storage !== undefined ? { storage: old.storage } : {});
+      else this.startManager(r, undefined, old.store);
+    }
+    this.startAgent(r);
+    await Promise.resolve();
+  }
+
   /** Stops every loop, agent and timer. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const hooks = [...this.closeHooks];
+    this.closeHooks.clear();
+    await Promise.allSettled(hooks.map(async (fn) => fn()));
     this.removeAllListeners();
     this.internal?.unsubscribe();
     for (const r of this.records.values()) await r.process.stop();
@@ -343,6 +384,19 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     }, 'register nodes');
   }
 
+  /**
+   * Runs `fn` when the cluster closes, before its nodes stop (at once when it is closed
+   * already); returns a function that unregisters it. @internal
+   */
+  onClose(fn: () => void | Promise<void>): () => void {
+    if (this.closed) {
+      void (async () => fn())().catch(() => undefined);
+      return () => undefined;
+    }
+    this.closeHooks.add(fn);
+    return () => this.closeHooks.delete(fn);
+  }
+
   /** @internal */
   checkOpen(): void {
     if (this.closed) throw new ClosedError('cluster');
@@ -355,6 +409,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     this.leader$.next(next);
     this.resubscribe(next);
     this.emit('leader-changed', next?.address);
+    // Waits on the system clock re-check on changes only, and waits for a leader need this one.
+    for (const fn of [...this.changeListeners]) fn();
     if (next !== undefined) void this.markLeader(next.address);
   }
 
@@ -437,8 +493,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
 }
 
 /**
- * A {@link Cluster} under virtual time with fault injection: `advance`, `crash`, `restart`, and
- * the network's `partition`, `isolate` and `heal`.
+ * A {@link Cluster} under virtual time with fault injection: `advance`, `kill`, the network's
+ * `partition`, `isolate` and `heal`, and (as on every cluster) `crash` and `restart`.
  *
  * @public
  */
@@ -485,39 +541,5 @@ export class SimulatedCluster extends Cluster {
   /** Heals every partition (or those of one node). */
   heal(node?: string): void {
     this.network.heal(node === undefined ? undefined : this.record(node).hostname);
-  }
-
-  /**
-   * Crashes a node like a power loss: its agent and manager stop, its containers die, and
-   * nothing it had not persisted survives.
-   */
-  async crash(node: string): Promise<void> {
-    const r = this.record(node);
-    if (r.crashed) return;
-    r.crashed = true;
-    await r.process.stop();
-    await r.manager?.stop();
-    // What the manager had not synced to its raft storage is lost, as on a power loss.
-    r.manager?.storage?.crash();
-    r.endpoint?.close();
-    r.endpoint = undefined;
-    const exec = r.process.executor as { crashNode?: () => void };
-    exec.crashNode?.();
-  }
-
-  /** Restarts a crashed node: its manager recovers from its raft storage and its agent rejoins. */
-  async restart(node: string): Promise<void> {
-    const r = this.record(node);
-    if (!r.crashed) return;
-    r.crashed = false;
-    const exec = r.process.executor as { restartNode?: () => void };
-    exec.restartNode?.();
-    if (r.manager !== undefined) {
-      const old = r.manager;
-      if (old.driver !== undefined) this.startManager(r, old.storage !== undefined ? { storage: old.storage } : {});
-      else this.startManager(r, undefined, old.store);
-    }
-    this.startAgent(r);
-    await Promise.resolve();
   }
 }

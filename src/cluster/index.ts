@@ -8,6 +8,7 @@ export type { ClusterInfo } from './info.js';
 export type { ClusterOptions, SimulateOptions, NodeOptions, ExecutorContext } from './options.js';
 export { ServicesApi } from './services.js';
 export type { ServiceFilter, ServiceReplicas } from './services.js';
+export type { ServiceLogsOptions, ServiceLogLine } from './service-logs.js';
 export { TasksApi } from './tasks.js';
 export type { TaskFilter } from './tasks.js';
 export { NodesApi } from './nodes.js';

@@ -12,6 +12,7 @@ import { applyManualRollback, applyServiceUpdate, writeServiceChange } from '../
 import type { Duration } from '../runtime/index.js';
 import type { Cluster } from './cluster.js';
 import { findService } from './lookup.js';
+import { ServiceLogStream, validateLogOptions, type ServiceLogLine, type ServiceLogsOptions } from './service-logs.js';
 
 /** Filters of {@link ServicesApi.list}. @public */
 export interface ServiceFilter {
@@ -139,6 +140,34 @@ export class ServicesApi {
           : tasks.filter((t) => t.desiredState === 'running' || t.desiredState === 'ready').length;
       return { running, desired };
     });
+  }
+
+  /**
+   * The output of every task of a service, like `docker service logs`: each line with its task,
+   * node, stream and time, and as `text` the way the Docker CLI prints it
+   * (`web.1.<task id>@<node>    | hello`). Each task's node's executor serves its lines; tasks
+   * on crashed nodes and executors without logs contribute nothing.
+   *
+   * Without `follow` it yields what exists now, in time order, and ends. With `follow` it keeps
+   * streaming, including tasks that start later, until the loop is left (which stops every
+   * underlying stream), the service is removed and its tasks' output ended, or the cluster
+   * closes. Throws `NotFoundError` for an unknown service and `ValidationError` for bad options
+   * at once; an executor's failure while reading ends the loop with its (Flotilla) error.
+   *
+   * @example
+   * ```ts
+   * for await (const line of cluster.services.logs('web', { tail: 10 })) console.log(line.text);
+   *
+   * for await (const line of cluster.services.logs('web', { follow: true, since: '5m' })) {
+   *   if (line.line.includes('ready')) break; // stops following
+   * }
+   * ```
+   */
+  logs(service: string, options: ServiceLogsOptions = {}): AsyncIterableIterator<ServiceLogLine> {
+    this.cluster.checkOpen();
+    const svc = this.inspect(service);
+    const since = validateLogOptions(options, this.cluster.clock.now());
+    return new ServiceLogStream(this.cluster, svc, options, since);
   }
 
   /**
