@@ -2,12 +2,17 @@ import { InvalidStateError, TimeoutError } from '../errors/index.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { parseDuration, type Duration } from './duration.js';
 
-interface Timer {
-  readonly id: number;
+/** A pending timer; it is its own handle. `fn` is dropped when it is cancelled. */
+interface Timer extends TimerHandle {
   readonly due: number;
   readonly seq: number;
-  readonly fn: () => void;
+  fn: () => void;
 }
+
+const CANCELLED = (): void => undefined;
+
+/** Cancelled timers the heap may hold beyond its live ones before it is rebuilt without them. */
+const COMPACT_SLACK = 1024;
 
 /** Options for {@link VirtualClock}. @public */
 export interface VirtualClockOptions {
@@ -48,8 +53,9 @@ export class VirtualClock implements Clock {
   private current: number;
   private seq = 0;
   private nextId = 1;
-  private readonly heap: Timer[] = [];
-  private readonly live = new Set<number>();
+  private heap: Timer[] = [];
+  /** Live timers by id; a cancelled one leaves this map at once and the heap lazily. */
+  private readonly live = new Map<number, Timer>();
   private readonly maxTimersPerRun: number;
 
   constructor(options: VirtualClockOptions = {}) {
@@ -63,14 +69,19 @@ export class VirtualClock implements Clock {
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const delay = Number.isFinite(ms) && ms > 0 ? ms : 0;
-    const timer: Timer = { id: this.nextId++, due: this.current + delay, seq: this.seq++, fn };
-    this.live.add(timer.id);
+    const timer: Timer = { timerId: this.nextId++, due: this.current + delay, seq: this.seq++, fn };
+    this.live.set(timer.timerId, timer);
     this.push(timer);
-    return { timerId: timer.id };
+    return timer;
   }
 
   clearTimeout(handle: TimerHandle): void {
+    const timer = this.live.get(handle.timerId);
+    if (timer === undefined) return;
     this.live.delete(handle.timerId);
+    // What the callback holds is released now, not when the timer would have fallen due.
+    timer.fn = CANCELLED;
+    if (this.heap.length > 2 * this.live.size + COMPACT_SLACK) this.compact();
   }
 
   /** Number of timers not yet fired or cancelled. */
@@ -192,14 +203,23 @@ export class VirtualClock implements Clock {
     const top = this.heap[0];
     if (top === undefined || top.due > limit) return false;
     this.pop();
-    this.live.delete(top.id);
+    this.live.delete(top.timerId);
     if (top.due > this.current) this.current = top.due;
-    top.fn();
+    const fn = top.fn;
+    top.fn = CANCELLED; // a handle kept after the timer fired does not keep its callback alive
+    fn();
     return true;
   }
 
   private dropCancelled(): void {
-    while (this.heap.length > 0 && !this.live.has((this.heap[0] as Timer).id)) this.pop();
+    while (this.heap.length > 0 && (this.heap[0] as Timer).fn === CANCELLED) this.pop();
+  }
+
+  /** Rebuilds the heap from the live timers (their order is their due time and sequence, as before). */
+  private compact(): void {
+    const h = [...this.live.values()];
+    this.heap = h;
+    for (let i = (h.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
   }
 
   private push(t: Timer): void {
@@ -208,10 +228,12 @@ export class VirtualClock implements Clock {
     let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!before(h[i] as Timer, h[p] as Timer)) break;
-      [h[i], h[p]] = [h[p] as Timer, h[i] as Timer];
+      const parent = h[p] as Timer;
+      if (!before(t, parent)) break;
+      h[i] = parent;
       i = p;
     }
+    h[i] = t;
   }
 
   private pop(): void {
@@ -219,17 +241,24 @@ export class VirtualClock implements Clock {
     const last = h.pop() as Timer;
     if (h.length === 0) return;
     h[0] = last;
-    let i = 0;
+    this.siftDown(0);
+  }
+
+  private siftDown(from: number): void {
+    const h = this.heap;
+    const t = h[from] as Timer;
+    let i = from;
     for (;;) {
       const l = 2 * i + 1;
       const r = l + 1;
-      let m = i;
-      if (l < h.length && before(h[l] as Timer, h[m] as Timer)) m = l;
-      if (r < h.length && before(h[r] as Timer, h[m] as Timer)) m = r;
-      if (m === i) return;
-      [h[i], h[m]] = [h[m] as Timer, h[i] as Timer];
+      let m = l;
+      if (l >= h.length) break;
+      if (r < h.length && before(h[r] as Timer, h[l] as Timer)) m = r;
+      if (!before(h[m] as Timer, t)) break;
+      h[i] = h[m] as Timer;
       i = m;
     }
+    h[i] = t;
   }
 }
 

@@ -158,3 +158,28 @@ describe('VirtualClock.settle', () => {
     expect(clock.now()).toBe(5000);
   });
 });
+
+describe('VirtualClock with many cancelled timers', () => {
+  it('keeps firing the live ones in order after dropping thousands of cancelled ones', () => {
+    const clock = new VirtualClock();
+    const fired: number[] = [];
+    const handles = Array.from({ length: 5000 }, (_, i) => clock.setTimeout(() => fired.push(i), 5000 - i));
+    for (let i = 0; i < 5000; i++) if (i % 7 !== 0) clock.clearTimeout(handles[i] as (typeof handles)[number]);
+    expect(clock.pendingTimers).toBe(Math.ceil(5000 / 7));
+    clock.runUntilIdle();
+    const expected = Array.from({ length: 5000 }, (_, i) => i).filter((i) => i % 7 === 0).reverse();
+    expect(fired).toEqual(expected);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('releases a cancelled timer’s callback at once', () => {
+    const clock = new VirtualClock();
+    let calls = 0;
+    const handle = clock.setTimeout(() => calls++, 10);
+    clock.clearTimeout(handle);
+    clock.clearTimeout(handle);
+    clock.advance(20);
+    expect(calls).toBe(0);
+    expect(clock.nextTimerAt()).toBeUndefined();
+  });
+});
