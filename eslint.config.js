@@ -11,7 +11,7 @@ const wallClock = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'etc/**', 'coverage/**', 'temp/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'etc/**', 'coverage/**', 'temp/**', '.prof/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

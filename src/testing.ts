@@ -7,7 +7,7 @@
 export { VirtualClock, flushMicrotasks, Random } from './runtime/index.js';
 export type { VirtualClockOptions, AdvanceUntilOptions, Seed } from './runtime/index.js';
 export { InMemoryNetwork } from './transport/index.js';
-export type { InMemoryNetworkOptions, FaultOptions, LatencyOptions, TrafficStats, NetworkEvent } from './transport/index.js';
+export type { InMemoryNetworkOptions, FaultOptions, LatencyOptions, TrafficStats, DropCounts, DropReason, NetworkEvent } from './transport/index.js';
 export {
   RaftSimulation,
   resolveSimulationOptions,
