@@ -17,6 +17,13 @@ export interface TaskRunnerDeps {
   readonly maxRetries: number;
 }
 
+/** A controller call a runner waits for. */
+interface PendingCall {
+  readonly resolve: (outcome: Outcome<unknown>) => void;
+  /** Whether the call is given up as soon as the task must stop. */
+  readonly interruptible: boolean;
+}
+
 type Outcome<T> = { readonly kind: 'ok'; readonly value: T } | { readonly kind: 'error'; readonly error: unknown } | { readonly kind: 'interrupted' };
 
 const order = taskStateOrder;
@@ -49,7 +56,10 @@ export class TaskRunner {
   private task: Task;
   private current: TaskStatus;
   private readonly controller: Controller;
-  private signal = deferred();
+  /** Resolves the promise a runner waiting for any change holds (made only when one waits). */
+  private wake: (() => void) | undefined;
+  /** The controller call in progress, if any. */
+  private pending: PendingCall | undefined;
   private sleeping: { readonly handle: TimerHandle; readonly resolve: () => void } | undefined;
   private closed = false;
   private retries = 0;
@@ -168,17 +178,29 @@ export class TaskRunner {
    * Awaits a controller call; when `interruptible`, gives up on it as soon as the task must stop
    * (its eventual result is then ignored).
    */
-  private async perform<T>(call: Promise<T>, interruptible: boolean): Promise<Outcome<T>> {
-    let settled: Outcome<T> | undefined;
-    const tracked = call.then(
-      (value) => (settled = { kind: 'ok', value }),
-      (error: unknown) => (settled = { kind: 'error', error }),
-    );
-    while (settled === undefined) {
-      if (this.closed || (interruptible && this.mustStop())) return { kind: 'interrupted' };
-      await Promise.race([tracked, this.changed()]);
-    }
-    return this.closed ? { kind: 'interrupted' } : settled;
+  private perform<T>(call: Promise<T>, interruptible: boolean): Promise<Outcome<T>> {
+    return new Promise<Outcome<T>>((resolve) => {
+      const pending: PendingCall = { resolve: resolve as (outcome: Outcome<unknown>) => void, interruptible };
+      this.pending = pending;
+      call.then(
+        (value) => this.settle(pending, { kind: 'ok', value }),
+        (error: unknown) => this.settle(pending, { kind: 'error', error }),
+      );
+      this.recheck();
+    });
+  }
+
+  /** Ends the controller call in progress with `outcome` (once; an interrupted call's result is ignored). */
+  private settle(pending: PendingCall, outcome: Outcome<unknown>): void {
+    if (this.pending !== pending) return;
+    this.pending = undefined;
+    pending.resolve(this.closed ? INTERRUPTED : outcome);
+  }
+
+  /** Gives up the controller call in progress when the runner closed or, if it may be interrupted, the task must stop. */
+  private recheck(): void {
+    const pending = this.pending;
+    if (pending !== undefined && (this.closed || (pending.interruptible && this.mustStop()))) this.settle(pending, INTERRUPTED);
   }
 
   private async handle(outcome: Outcome<unknown>): Promise<void> {
@@ -245,13 +267,17 @@ export class TaskRunner {
 
   /** Resolves at the next {@link TaskRunner.notify}. */
   private changed(): Promise<void> {
-    return this.signal.promise;
+    return new Promise<void>((resolve) => {
+      const previous = this.wake;
+      this.wake = previous === undefined ? resolve : () => (previous(), resolve());
+    });
   }
 
   private notify(): void {
-    const signal = this.signal;
-    this.signal = deferred();
-    signal.resolve();
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+    this.recheck();
     if (this.closed && this.sleeping !== undefined) {
       this.deps.clock.clearTimeout(this.sleeping.handle);
       this.sleeping.resolve();
@@ -270,11 +296,7 @@ export class TaskRunner {
   }
 }
 
-function deferred(): { readonly promise: Promise<void>; readonly resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
+const INTERRUPTED = Object.freeze({ kind: 'interrupted' }) as Outcome<never>;
 
 /** The container id and host ports an inspection found, as status fields. */
 function factsOf(found: ControllerStatus): Partial<TaskStatus> {

@@ -26,8 +26,12 @@ export class Worker {
   private readonly runners = new Map<string, TaskRunner>();
   private cleanedUp = false;
   private closed = false;
+  /** What every runner gets (shared, not one copy per task). */
+  private readonly runnerDeps: TaskRunnerDeps;
 
-  constructor(private readonly deps: WorkerDeps) {}
+  constructor(private readonly deps: WorkerDeps) {
+    this.runnerDeps = { ...deps, report: (taskId, status) => deps.reporter.report(taskId, status) };
+  }
 
   /** Tasks the worker drives. */
   get size(): number {
@@ -94,7 +98,7 @@ export class Worker {
   }
 
   private add(task: Task): void {
-    const runner = new TaskRunner(task, { ...this.deps, report: (taskId, status) => this.deps.reporter.report(taskId, status) });
+    const runner = new TaskRunner(task, this.runnerDeps);
     this.runners.set(task.id, runner);
     runner.start();
   }

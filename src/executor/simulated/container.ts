@@ -7,7 +7,7 @@ import { drawLatency, type SimulatedBehaviour } from './behaviour.js';
 import { effectiveHealthCheck, HealthMonitor, type SimulatedHealth } from './health.js';
 import { LogBuffer } from './log-buffer.js';
 import type { BoundPort, HostPorts } from './ports.js';
-import { runArgv, runInstantly, runScript, signalExitCode, signalName, type SimulatedProcess } from './process.js';
+import { runArgv, runInstantly, runScript, signalExitCode, signalName, type ProcessGenerator, type SimulatedProcess } from './process.js';
 
 /** The state of a simulated container. @public */
 export type SimulatedContainerState = 'created' | 'running' | 'exited';
@@ -47,6 +47,12 @@ class Latch<T> {
     return new Promise<T>((resolve) => (this.waiters ??= []).push(resolve));
   }
 
+  /** Calls `fn` with the value once settled (at once when it already is), without a promise. */
+  onSettle(fn: (value: T) => void): void {
+    if (this.settled) fn(this.value as T);
+    else (this.waiters ??= []).push(fn);
+  }
+
   resolve(value: T): void {
     if (this.settled) return;
     this.settled = true;
@@ -84,14 +90,19 @@ export class SimContainer {
   private traps: Map<string, string> | undefined;
   private unhealthy = false;
   private zeroTimeSteps = 0;
+  /** The task's stream, until the process runs (nothing draws from it afterwards). */
+  private random: Random | undefined;
+  /** The timer of the process's current `sleep` step. */
+  private sleepTimer: TimerHandle | undefined;
 
   constructor(
     readonly id: string,
     readonly task: Task,
     private readonly ctx: ContainerContext,
-    private readonly random: Random,
+    random: Random,
   ) {
     this.createdAt = ctx.clock.now();
+    this.random = random;
   }
 
   get health(): SimulatedHealth {
@@ -107,6 +118,11 @@ export class SimContainer {
   /** Resolves once the container exited or was removed. */
   whenEnded(): Promise<void> {
     return this.ended.wait();
+  }
+
+  /** Calls `fn` once the container exited or was removed (at once when it already did). */
+  onEnded(fn: () => void): void {
+    this.ended.onSettle(fn);
   }
 
   /**
@@ -224,8 +240,10 @@ export class SimContainer {
 
   private run(behaviour: SimulatedBehaviour): ControllerError | undefined {
     if (behaviour.refuseToStart !== undefined) return new ControllerError('TASK_START_FAILED', behaviour.refuseToStart);
-    const bound = this.ctx.ports.bind(this.id, this.task, this.random);
+    const random = this.random as Random;
+    const bound = this.ctx.ports.bind(this.id, this.task, random);
     if (typeof bound === 'string') return new ControllerError('TASK_START_FAILED', bound);
+    this.random = undefined;
     const clock = this.ctx.clock;
     this.ports = bound;
     this.behaviour = behaviour;
@@ -238,12 +256,12 @@ export class SimContainer {
     this.ctx.logger?.debug?.('simulated container started', { taskId: this.task.id, containerId: this.id });
     if (behaviour.crashAfter !== undefined) {
       const code = behaviour.crashExitCode ?? 1;
-      this.after(drawLatency(this.random, behaviour.crashAfter, 'crashAfter'), () => this.finish({ exitCode: code }, 'crashed'));
+      this.after(drawLatency(random, behaviour.crashAfter, 'crashAfter'), () => this.finish({ exitCode: code }, 'crashed'));
     }
     if (behaviour.oomAfter !== undefined) {
-      this.after(drawLatency(this.random, behaviour.oomAfter, 'oomAfter'), () => this.finish({ exitCode: 137, oomKilled: true, message: 'OOM killed' }, 'oom'));
+      this.after(drawLatency(random, behaviour.oomAfter, 'oomAfter'), () => this.finish({ exitCode: 137, oomKilled: true, message: 'OOM killed' }, 'oom'));
     }
-    const process = scripted(behaviour, this.random) ?? runArgv(argv, 'main');
+    const process = scripted(behaviour, random) ?? runArgv(argv, 'main');
     this.process = behaviour.output !== undefined && behaviour.output.length > 0 ? withOutput(behaviour.output, process) : process;
     const check = effectiveHealthCheck(container.healthcheck, behaviour.healthcheck);
     if (check === undefined) {
@@ -284,7 +302,10 @@ export class SimContainer {
       const step = r.value;
       if (step.kind === 'sleep') {
         this.zeroTimeSteps = 0;
-        this.after(step.ms, () => this.pump());
+        this.sleepTimer = this.ctx.clock.setTimeout(() => {
+          this.sleepTimer = undefined;
+          this.pump();
+        }, step.ms);
         return;
       }
       if (step.kind === 'forever') {
@@ -319,6 +340,8 @@ export class SimContainer {
     this.endReason = this.unhealthy ? 'unhealthy' : reason;
     for (const t of this.timers ?? []) clock.clearTimeout(t);
     this.timers = undefined;
+    if (this.sleepTimer !== undefined) clock.clearTimeout(this.sleepTimer);
+    this.sleepTimer = undefined;
     this.monitor?.stop();
     this.process = undefined;
     this.traps = undefined;
@@ -372,14 +395,14 @@ export class SimContainer {
 function scripted(b: SimulatedBehaviour, random: Random): SimulatedProcess | undefined {
   if (b.runFor === undefined && b.exitCode === undefined) return undefined;
   const ms = b.runFor === undefined || b.runFor === 'forever' ? 0 : drawLatency(random, b.runFor, 'runFor');
-  return (function* (): SimulatedProcess {
+  return (function* (): ProcessGenerator {
     if (b.runFor === 'forever') yield { kind: 'forever' };
     if (ms > 0) yield { kind: 'sleep', ms };
     return b.exitCode ?? 0;
   })();
 }
 
-function* withOutput(lines: readonly string[], process: SimulatedProcess): SimulatedProcess {
+function* withOutput(lines: readonly string[], process: SimulatedProcess): ProcessGenerator {
   for (const line of lines) yield { kind: 'output', stream: 'stdout', line };
   return yield* process;
 }

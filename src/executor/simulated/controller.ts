@@ -14,7 +14,8 @@ import type { SimulatedEngine } from './engine.js';
 export class SimulatedController implements Controller {
   private current: Task;
   private closed = false;
-  private onClose: Set<(e: ClosedError) => void> | undefined;
+  /** Pending `wait`s, rejected when the controller closes. */
+  private waiters: ((e: ClosedError) => void)[] | undefined;
 
   constructor(
     private readonly engine: SimulatedEngine,
@@ -36,14 +37,18 @@ export class SimulatedController implements Controller {
   }
 
   wait(): Promise<ExitStatus> {
-    return this.guard(
-      () =>
-        new Promise<ExitStatus>((resolve, reject) => {
-          const abandon = (e: ClosedError): void => reject(e);
-          (this.onClose ??= new Set()).add(abandon);
-          this.engine.wait(this.current).then(resolve, reject).finally(() => this.onClose?.delete(abandon));
-        }),
-    );
+    if (this.closed) return Promise.reject(this.closedError());
+    return new Promise<ExitStatus>((resolve, reject) => {
+      const waiters = (this.waiters ??= []);
+      waiters.push(reject);
+      this.engine.onExit(this.current, (err, exit) => {
+        const i = waiters.indexOf(reject);
+        if (i < 0) return; // abandoned when the controller closed
+        waiters.splice(i, 1);
+        if (err === undefined) resolve(exit as ExitStatus);
+        else reject(err);
+      });
+    });
   }
 
   shutdown(options: ShutdownOptions): Promise<void> {
@@ -72,8 +77,9 @@ export class SimulatedController implements Controller {
     if (this.closed) return;
     this.closed = true;
     const error = this.closedError();
-    for (const abandon of this.onClose ?? []) abandon(error);
-    this.onClose = undefined;
+    const waiters = this.waiters;
+    this.waiters = undefined;
+    for (const abandon of (waiters ?? []).splice(0)) abandon(error);
   }
 
   private closedError(): ClosedError {

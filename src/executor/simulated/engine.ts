@@ -5,7 +5,7 @@ import type { ControllerErrorCode } from '../errors.js';
 import type { ControllerStatus, ExitStatus } from '../controller.js';
 import { ControllerError } from '../errors.js';
 import { drawLatency, type BehaviourBook, type SimulatedLatency } from './behaviour.js';
-import { SimContainer } from './container.js';
+import { SimContainer, type ContainerContext } from './container.js';
 import { ImageSet, imageKey } from './images.js';
 import { HostPorts } from './ports.js';
 
@@ -27,7 +27,10 @@ export interface EngineOptions {
 /** What exists on the node for one task id: its container, and a prepare in progress. */
 interface TaskSlot {
   task: Task;
-  readonly random: Random;
+  /** The task's own stream, forked at its first prepare; dropped once its container ran. */
+  random: Random | undefined;
+  /** When the stream was forked (part of its label, so it can be forked again if needed). */
+  readonly forkedAt: number;
   container: SimContainer | undefined;
   preparing: { promise: Promise<ControllerError | undefined>; timer: TimerHandle; resolve(e: ControllerError | undefined): void } | undefined;
   /** How many prepares were attempted (for `temporaryErrors`). */
@@ -49,8 +52,11 @@ export class SimulatedEngine {
   private readonly missing = new ImageSet();
   private readonly ports = new HostPorts();
   private isDown = false;
+  /** What every container of the node shares. */
+  private readonly context: ContainerContext;
 
   constructor(readonly options: EngineOptions) {
+    this.context = { clock: options.clock, ports: this.ports, maxLogLines: options.maxLogLines, ...(options.logger !== undefined ? { logger: options.logger } : {}) };
     if (options.images !== undefined) {
       this.known = new ImageSet();
       for (const i of options.images) this.known.set(i, true);
@@ -101,8 +107,8 @@ export class SimulatedEngine {
     this.ensureUp('TASK_PREPARE_FAILED');
     let slot = this.slots.get(task.id);
     if (slot === undefined) {
-      const random = this.options.random.fork(`task:${task.id}@${this.options.clock.now()}`);
-      slot = { task, random, container: undefined, preparing: undefined, attempts: 0 };
+      const forkedAt = this.options.clock.now();
+      slot = { task, random: this.fork(task.id, forkedAt), forkedAt, container: undefined, preparing: undefined, attempts: 0 };
       this.slots.set(task.id, slot);
     }
     if (slot.container !== undefined && !slot.container.removed) return;
@@ -119,23 +125,48 @@ export class SimulatedEngine {
     if (slot === undefined || c === undefined) throw new ControllerError('TASK_START_FAILED', `No such container: task ${task.id} was not prepared`);
     if (c.state === 'created') {
       const b = this.options.behaviours.resolve(slot.task);
-      const err = await c.launch(b, () => drawLatency(slot.random, b.startLatency ?? this.options.startLatency, 'startLatency'));
+      const err = await c.launch(b, () => drawLatency(this.randomOf(slot), b.startLatency ?? this.options.startLatency, 'startLatency'));
       if (err !== undefined) throw err;
+      if (c.state !== 'created') slot.random = undefined;
     }
     const err = await c.whenReady();
     if (err !== undefined) throw err;
   }
 
-  async wait(task: Task): Promise<ExitStatus> {
-    this.ensureUp('TASK_EXECUTION_FAILED');
+  wait(task: Task): Promise<ExitStatus> {
+    return new Promise((resolve, reject) => this.onExit(task, (err, exit) => (err === undefined ? resolve(exit as ExitStatus) : reject(err))));
+  }
+
+  /**
+   * Calls `done` once the task's container ended: with its exit status, or with the error `wait`
+   * rejects with. A running container costs one callback here, not a chain of promises.
+   */
+  onExit(task: Task, done: (err: Error | undefined, exit?: ExitStatus) => void): void {
+    try {
+      this.ensureUp('TASK_EXECUTION_FAILED');
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
     const preparing = this.slots.get(task.id)?.preparing;
-    if (preparing !== undefined) await preparing.promise;
+    if (preparing !== undefined) {
+      void preparing.promise.then(() => this.onContainerExit(task, done));
+      return;
+    }
+    this.onContainerExit(task, done);
+  }
+
+  private onContainerExit(task: Task, done: (err: Error | undefined, exit?: ExitStatus) => void): void {
     const c = this.container(task.id);
-    if (c === undefined) throw new ControllerError('TASK_EXECUTION_FAILED', `No such container: task ${task.id} has none`);
-    await c.whenEnded();
-    if (c.endedUnhealthy) throw new ControllerError('TASK_UNHEALTHY', 'container unhealthy: its health check failed, so it was stopped');
-    if (c.exit === undefined) throw new ControllerError('TASK_EXECUTION_FAILED', `container ${c.id.slice(0, 12)} was removed before it ran`);
-    return c.exit;
+    if (c === undefined) {
+      done(new ControllerError('TASK_EXECUTION_FAILED', `No such container: task ${task.id} has none`));
+      return;
+    }
+    c.onEnded(() => {
+      if (c.endedUnhealthy) done(new ControllerError('TASK_UNHEALTHY', 'container unhealthy: its health check failed, so it was stopped'));
+      else if (c.exit === undefined) done(new ControllerError('TASK_EXECUTION_FAILED', `container ${c.id.slice(0, 12)} was removed before it ran`));
+      else done(undefined, c.exit);
+    });
   }
 
   async shutdown(task: Task, gracePeriodMs: number): Promise<void> {
@@ -196,6 +227,15 @@ export class SimulatedEngine {
     this.isDown = false;
   }
 
+  private fork(taskId: string, at: number): Random {
+    return this.options.random.fork(`task:${taskId}@${at}`);
+  }
+
+  /** The task's stream (forked again, from its start, in the rare case a step needs it after it was dropped). */
+  private randomOf(slot: TaskSlot): Random {
+    return (slot.random ??= this.fork(slot.task.id, slot.forkedAt));
+  }
+
   private ensureUp(code: ControllerErrorCode): void {
     if (this.isDown) throw new ControllerError(code, `the simulated engine on ${this.options.hostname} is down`, { temporary: true });
   }
@@ -207,8 +247,8 @@ export class SimulatedEngine {
     const attempt = ++slot.attempts;
     const latency =
       b.prepareLatency !== undefined
-        ? drawLatency(slot.random, b.prepareLatency, 'prepareLatency')
-        : (this.pulled.has(imageKey(image).reference) ? 0 : drawLatency(slot.random, o.pullLatency, 'pullLatency')) + drawLatency(slot.random, o.createLatency, 'createLatency');
+        ? drawLatency(this.randomOf(slot), b.prepareLatency, 'prepareLatency')
+        : (this.pulled.has(imageKey(image).reference) ? 0 : drawLatency(this.randomOf(slot), o.pullLatency, 'pullLatency')) + drawLatency(this.randomOf(slot), o.createLatency, 'createLatency');
     let resolve!: (e: ControllerError | undefined) => void;
     const promise = new Promise<ControllerError | undefined>((r) => (resolve = r));
     const timer = o.clock.setTimeout(() => {
@@ -231,9 +271,9 @@ export class SimulatedEngine {
     if (b.prepareError !== undefined) return new ControllerError('TASK_PREPARE_FAILED', b.prepareError);
     this.pulled.add(imageKey(image).reference);
     let id = '';
-    for (let i = 0; i < 8; i++) id += slot.random.nextUint32().toString(16).padStart(8, '0');
-    const ctx = { clock: this.options.clock, ports: this.ports, maxLogLines: this.options.maxLogLines, ...(this.options.logger !== undefined ? { logger: this.options.logger } : {}) };
-    slot.container = new SimContainer(id, slot.task, ctx, slot.random);
+    const random = this.randomOf(slot);
+    for (let i = 0; i < 8; i++) id += random.nextUint32().toString(16).padStart(8, '0');
+    slot.container = new SimContainer(id, slot.task, this.context, random);
     return undefined;
   }
 }

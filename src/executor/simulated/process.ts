@@ -20,8 +20,43 @@ export type ProcessStep =
   /** `trap ACTION SIGNAL...`: `action` `''` ignores the signals, `undefined` resets them. */
   | { readonly kind: 'trap'; readonly action: string | undefined; readonly signals: readonly string[] };
 
-/** A running simulated process. @internal */
-export type SimulatedProcess = Generator<ProcessStep, number, void>;
+/**
+ * A running simulated process: an iterator of steps whose return value is the exit status. The
+ * interpreter's processes are generators; a process whose steps are known up front (a plain
+ * `sleep`, a server) is a small fixed list, which costs far less to keep while it runs.
+ *
+ * @internal
+ */
+export interface SimulatedProcess extends Iterator<ProcessStep, number, void> {
+  next(): IteratorResult<ProcessStep, number>;
+  [Symbol.iterator](): SimulatedProcess;
+}
+
+/** A process written as a generator (the shell interpreter). @internal */
+export type ProcessGenerator = Generator<ProcessStep, number, void>;
+
+const FOREVER: ProcessStep = Object.freeze({ kind: 'forever' });
+
+/** A process whose steps are known when it starts. */
+class FixedProcess implements SimulatedProcess {
+  private next_ = 0;
+
+  constructor(
+    private readonly steps: readonly ProcessStep[],
+    private readonly exitCode: number,
+  ) {}
+
+  next(): IteratorResult<ProcessStep, number> {
+    const step = this.steps[this.next_];
+    if (step === undefined) return { done: true, value: this.exitCode };
+    this.next_++;
+    return { done: false, value: step };
+  }
+
+  [Symbol.iterator](): SimulatedProcess {
+    return this;
+  }
+}
 
 /** How unknown programs behave. @internal */
 export type ProcessMode = 'main' | 'probe';
@@ -50,11 +85,33 @@ interface ShellState {
  *
  * @internal
  */
-export function* runArgv(argv: readonly string[], mode: ProcessMode): SimulatedProcess {
-  if (argv.length === 0) {
-    if (mode === 'main') yield { kind: 'forever' };
-    return 0;
+export function runArgv(argv: readonly string[], mode: ProcessMode): SimulatedProcess {
+  return fixed(argv, mode) ?? interpret(argv, mode);
+}
+
+/**
+ * The steps of `argv` when they need no interpreter: no command (the image's server), a plain
+ * `sleep`, or a program the simulation treats as a server. They are exactly the steps the
+ * interpreter would take; `undefined` for everything else.
+ */
+function fixed(argv: readonly string[], mode: ProcessMode): SimulatedProcess | undefined {
+  if (argv.length === 0) return new FixedProcess(mode === 'main' ? [FOREVER] : [], 0);
+  const first = argv[0] as string;
+  if (ASSIGNMENT.test(first)) return undefined;
+  const program = basename(first);
+  if (program === 'sleep') {
+    const ms = sleepMs(argv.slice(1));
+    if (ms === undefined) return undefined;
+    return new FixedProcess(ms === Infinity ? [FOREVER] : ms > 0 ? [{ kind: 'sleep', ms }] : [], 0);
   }
+  if (SPECIAL.has(program) || SHELLS.has(program) || INSTANT.has(program)) return undefined;
+  return new FixedProcess(mode === 'main' ? [FOREVER] : [], 0);
+}
+
+/** Programs the interpreter handles itself (see `runCommand`). */
+const SPECIAL = new Set(['exit', 'true', ':', 'false', 'echo', 'sleep', 'trap', 'exec']);
+
+function* interpret(argv: readonly string[], mode: ProcessMode): ProcessGenerator {
   const state: ShellState = { mode, status: 0 };
   try {
     return yield* runCommand(argv, 'stdout', state);
@@ -69,7 +126,7 @@ export function runScript(script: string, mode: ProcessMode): SimulatedProcess {
   return runArgv(['sh', '-c', script], mode);
 }
 
-function* runNode(node: ShellNode, state: ShellState): SimulatedProcess {
+function* runNode(node: ShellNode, state: ShellState): ProcessGenerator {
   switch (node.type) {
     case 'simple':
       state.status = yield* runCommand(
@@ -114,7 +171,7 @@ function* runNode(node: ShellNode, state: ShellState): SimulatedProcess {
 
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
-function* runCommand(words: readonly string[], output: ShellOutput, state: ShellState): SimulatedProcess {
+function* runCommand(words: readonly string[], output: ShellOutput, state: ShellState): ProcessGenerator {
   // Variable assignments (`i=0`, `FOO=1 cmd`) succeed; variables are not simulated.
   let first = 0;
   while (first < words.length && ASSIGNMENT.test(words[first] as string)) first++;
@@ -165,7 +222,7 @@ function* runCommand(words: readonly string[], output: ShellOutput, state: Shell
   return 0;
 }
 
-function* runShell(args: readonly string[], state: ShellState): SimulatedProcess {
+function* runShell(args: readonly string[], state: ShellState): ProcessGenerator {
   // Without -c, sh reads its script from stdin, which is empty in a container without a tty.
   if (args[0] !== '-c') return 0;
   if (args.length < 2) {
