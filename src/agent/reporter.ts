@@ -2,6 +2,15 @@ import type { TaskStatus } from '../api/index.js';
 import type { Clock, Logger, TimerHandle } from '../runtime/index.js';
 import { MAX_STATUS_UPDATES_PER_MESSAGE, type TaskStatusUpdate } from '../dispatcher/protocol.js';
 
+/**
+ * How long the reporter gathers states before it sends a batch, in ms: the states a task passes
+ * through within it (ready, starting, running) and those of the node's other tasks go out as one
+ * message, of which the dispatcher writes only the furthest per task anyway.
+ *
+ * @internal
+ */
+export const REPORT_GATHER_MS = 50;
+
 /** Sends one batch of status updates and resolves once the dispatcher acknowledged it. @internal */
 export type StatusSink = (updates: readonly TaskStatusUpdate[]) => Promise<void>;
 
@@ -9,8 +18,9 @@ export type StatusSink = (updates: readonly TaskStatusUpdate[]) => Promise<void>
  * Sends every state the agent's tasks reach to the current session, in batches of at most
  * {@link MAX_STATUS_UPDATES_PER_MESSAGE} updates, one batch at a time, and holds each until it is
  * acknowledged. As in SwarmKit's reporter, it keeps the latest unacknowledged state per task: a
- * state superseded before it could be sent (the next batch goes out as soon as the previous one
- * is acknowledged) is not sent, since the dispatcher would write only the furthest one anyway. A
+ * state superseded before it could be sent is not sent, since the dispatcher would write only the
+ * furthest one anyway. A new state waits {@link REPORT_GATHER_MS} for others to join it; the next
+ * batch goes out as soon as the previous one is acknowledged. A
  * state leaves the queue when a batch carrying it was acknowledged and no newer state of the task
  * arrived meanwhile; a failed batch is resent after `retryDelayMs`, or to the next session. The
  * queue holds at most one entry per task the agent runs.
@@ -30,6 +40,7 @@ export class StatusReporter {
     private readonly clock: Clock,
     private readonly retryDelayMs: number,
     private readonly logger?: Logger,
+    private readonly gatherMs = REPORT_GATHER_MS,
   ) {}
 
   /** Tasks with a state waiting for an acknowledgement. */
@@ -41,7 +52,7 @@ export class StatusReporter {
   report(taskId: string, status: TaskStatus): void {
     if (this.closed) return;
     this.pending.set(taskId, status);
-    this.schedule(0);
+    this.schedule(this.gatherMs);
   }
 
   /** Drops whatever is queued for a task that no longer exists. */
