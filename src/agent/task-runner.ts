@@ -1,6 +1,6 @@
 import type { PortConfig, Task, TaskState, TaskStatus } from '../api/index.js';
 import { DEFAULT_STOP_GRACE_PERIOD_MS, isTerminal, taskStateOrder } from '../api/index.js';
-import type { Controller, ControllerStatus, Executor } from '../executor/index.js';
+import type { Controller, ControllerStatus, Executor, ExitStatus } from '../executor/index.js';
 import { parseDuration, type Clock, type Logger, type TimerHandle } from '../runtime/index.js';
 import { exitStatus, nextStep, stepFailed, stepSucceeded } from './step.js';
 
@@ -19,7 +19,8 @@ export interface TaskRunnerDeps {
 
 /** A controller call a runner waits for. */
 interface PendingCall {
-  readonly resolve: (outcome: Outcome<unknown>) => void;
+  /** Where the outcome goes; `undefined` for the wait for a running task's exit ({@link TaskRunner.exited}). */
+  readonly resolve: ((outcome: Outcome<unknown>) => void) | undefined;
   /** Whether the call is given up as soon as the task must stop. */
   readonly interruptible: boolean;
 }
@@ -84,9 +85,7 @@ export class TaskRunner {
 
   /** Starts driving the task. */
   start(): void {
-    void this.run().catch((err: unknown) => {
-      this.deps.logger?.warn?.('task runner stopped unexpectedly', { taskId: this.task.id, error: String(err) });
-    });
+    this.drive(true);
   }
 
   /** Takes a newer version of the task (older or equal versions are ignored). */
@@ -135,8 +134,20 @@ export class TaskRunner {
     return order(this.desired()) >= order('shutdown');
   }
 
-  private async run(): Promise<void> {
-    if (!isTerminal(this.current.state) && order(this.current.state) > order('assigned')) await this.adopt();
+  /** Runs {@link TaskRunner.run}, reporting an unexpected end. */
+  private drive(fresh: boolean): void {
+    void this.run(fresh).catch((err: unknown) => {
+      this.deps.logger?.warn?.('task runner stopped unexpectedly', { taskId: this.task.id, error: String(err) });
+    });
+  }
+
+  /**
+   * Steps the task until it must wait. Waiting for a running task's exit does not keep this
+   * function suspended: the wait is a callback ({@link TaskRunner.exited}) that runs it again, so
+   * a running task holds no async frame.
+   */
+  private async run(fresh: boolean): Promise<void> {
+    if (fresh && !isTerminal(this.current.state) && order(this.current.state) > order('assigned')) await this.adopt();
     while (!this.closed) {
       const action = nextStep(this.current.state, this.desired());
       switch (action.kind) {
@@ -147,10 +158,14 @@ export class TaskRunner {
           this.set({ state: action.state, message: action.message });
           break;
         case 'wait': {
-          const outcome = await this.perform(this.controller.wait(), true);
-          if (outcome.kind === 'ok') this.finish(exitStatus(outcome.value, this.deps.clock.now()));
-          else await this.handle(outcome);
-          break;
+          const pending: PendingCall = { resolve: undefined, interruptible: true };
+          this.pending = pending;
+          this.controller.wait().then(
+            (value) => this.settle(pending, { kind: 'ok', value }),
+            (error: unknown) => this.settle(pending, { kind: 'error', error }),
+          );
+          this.recheck();
+          return;
         }
         case 'shutdown': {
           const outcome = await this.perform(this.controller.shutdown({ gracePeriodMs: gracePeriodOf(this.task) }), false);
@@ -194,7 +209,22 @@ export class TaskRunner {
   private settle(pending: PendingCall, outcome: Outcome<unknown>): void {
     if (this.pending !== pending) return;
     this.pending = undefined;
-    pending.resolve(this.closed ? INTERRUPTED : outcome);
+    const settled = this.closed ? INTERRUPTED : outcome;
+    if (pending.resolve !== undefined) pending.resolve(settled);
+    else this.exited(settled as Outcome<ExitStatus>);
+  }
+
+  /** The wait for a running task's exit ended: reports how, then steps on. */
+  private exited(outcome: Outcome<ExitStatus>): void {
+    if (outcome.kind === 'ok') {
+      this.finish(exitStatus(outcome.value, this.deps.clock.now()));
+      this.drive(false);
+      return;
+    }
+    void this.handle(outcome).then(
+      () => this.drive(false),
+      (err: unknown) => this.deps.logger?.warn?.('task runner stopped unexpectedly', { taskId: this.task.id, error: String(err) }),
+    );
   }
 
   /** Gives up the controller call in progress when the runner closed or, if it may be interrupted, the task must stop. */
