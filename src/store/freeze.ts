@@ -11,7 +11,12 @@ import type { ObjectKind } from '../errors/index.js';
 export function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value) || ArrayBuffer.isView(value)) return value;
   Object.freeze(value);
-  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  // `for…in` rather than `Object.keys`: it walks the engine's cached key list without allocating
+  // an array per object (the store's objects are plain data, whose prototypes have no enumerable
+  // properties; the own-property test keeps that an assumption rather than a requirement).
+  for (const key in value) {
+    if (Object.prototype.hasOwnProperty.call(value, key)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
   return value;
 }
 
