@@ -1,7 +1,7 @@
 import type { Subscription } from 'rxjs';
 import type { Task } from '../api/index.js';
 import type { Clock, Logger } from '../runtime/index.js';
-import type { Store } from '../store/index.js';
+import { assignFields, type Store } from '../store/index.js';
 
 /** Options of {@link Allocator}. @public */
 export interface AllocatorOptions {
@@ -75,9 +75,7 @@ export class Allocator {
         for (const id of ids) {
           const t: Task | undefined = tx.tasks.get(id);
           if (t === undefined || t.status.state !== 'new') continue;
-          tx.tasks.update(id, (d) => {
-            d.status = { state: 'pending', timestamp: now, message: PENDING_MESSAGE };
-          });
+          assignFields(tx.tasks, id, { status: { state: 'pending', timestamp: now, message: PENDING_MESSAGE } });
         }
       })
       .catch((err: unknown) => {

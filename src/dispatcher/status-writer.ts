@@ -2,7 +2,7 @@ import type { NodeDescription, NodeStatus, TaskStatus } from '../api/index.js';
 import { canTransition, taskStateOrder } from '../api/index.js';
 import { TransactionTooLargeError } from '../errors/index.js';
 import type { Clock, Logger, TimerHandle } from '../runtime/index.js';
-import type { Store, WriteTx } from '../store/index.js';
+import { assignFields, type Store, type WriteTx } from '../store/index.js';
 
 /** A change to a node the dispatcher writes: its status, its description, or both. @internal */
 export interface NodeUpdate {
@@ -272,9 +272,7 @@ function applyTasks(tx: WriteTx, chunk: readonly (readonly [string, QueuedStatus
     else if (task.nodeId !== queued.nodeId) out.wrongNode++;
     else if (!canTransition(task.status.state, queued.status.state)) out.stale++;
     else {
-      tx.tasks.update(id, (d) => {
-        d.status = queued.status as typeof d.status;
-      });
+      assignFields(tx.tasks, id, { status: queued.status });
       out.written++;
     }
   }

@@ -1,6 +1,6 @@
 import { NotFoundError, TransactionTooLargeError, VersionConflictError } from '../errors/index.js';
 import type { Logger } from '../runtime/index.js';
-import type { Store, WriteTx } from '../store/index.js';
+import { assignFields, type Store, type WriteTx } from '../store/index.js';
 import { ASSIGNED_MESSAGE, CONFIRMED_MESSAGE, type Placement, type Unplaced } from './planner.js';
 
 /** What {@link writeDecisions} did. @internal */
@@ -79,12 +79,13 @@ function assign(tx: WriteTx, p: Placement, now: number): boolean {
   const node = tx.nodes.get(p.nodeId);
   if (node === undefined || node.meta.version !== p.node.meta.version) return false;
   return changed(() =>
-    tx.tasks.update(
+    assignFields(
+      tx.tasks,
       p.task.id,
-      (draft) => {
-        draft.nodeId = p.nodeId;
-        draft.status = { state: 'assigned', timestamp: now, message: p.preassigned ? CONFIRMED_MESSAGE : ASSIGNED_MESSAGE };
-        if (p.genericResources.length > 0) draft.assignedGenericResources = p.genericResources.map((c) => ({ kind: c.kind, value: c.value }));
+      {
+        nodeId: p.nodeId,
+        status: { state: 'assigned', timestamp: now, message: p.preassigned ? CONFIRMED_MESSAGE : ASSIGNED_MESSAGE },
+        ...(p.genericResources.length > 0 ? { assignedGenericResources: p.genericResources.map((c) => ({ kind: c.kind, value: c.value })) } : {}),
       },
       { expectedVersion: p.task.meta.version },
     ),

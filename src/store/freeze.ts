@@ -74,6 +74,20 @@ const RECORDS: Readonly<Record<ObjectKind, RecordConstructor>> = {
 };
 
 /**
+ * A frozen copy of `obj` (a frozen stored object) with `fields` replaced and the `meta` given, laid
+ * out compactly (see `recordConstructor`). Only the new field values are frozen (deeply, in
+ * place): the rest of `obj` already is.
+ *
+ * @internal
+ */
+export function withFields<T extends { readonly meta: Meta }>(kind: ObjectKind, obj: T, fields: Partial<T>, meta: Meta): T {
+  const copy = Object.assign(new RECORDS[kind](), obj, fields) as Record<string, unknown>;
+  for (const key in fields) if (Object.prototype.hasOwnProperty.call(fields, key)) deepFreeze(copy[key]);
+  copy['meta'] = Object.freeze({ version: meta.version, createdAt: meta.createdAt, updatedAt: meta.updatedAt });
+  return Object.freeze(copy) as unknown as T;
+}
+
+/**
  * The committed copy of a staged object: a frozen shallow copy with the commit version in
  * `meta`, laid out compactly (see `recordConstructor`). The rest of the object is frozen in place,
  * except that a frozen `obj` is taken as frozen deeply, as the store makes its staged objects (and

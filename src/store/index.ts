@@ -15,6 +15,7 @@ export type { StoreSnapshot } from './serialization.js';
 export { OBJECT_KINDS } from './kinds.js';
 export type { TableNames, TableName } from './kinds.js';
 export type { ReadTx, WriteTx, ReadTable, WriteTable, WriteOptions, ObjectDraft } from './transaction.js';
+export { assignFields } from './transaction.js';
 export type {
   IdSelector,
   NameSelector,
