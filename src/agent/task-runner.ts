@@ -1,6 +1,6 @@
 import type { PortConfig, Task, TaskState, TaskStatus } from '../api/index.js';
 import { DEFAULT_STOP_GRACE_PERIOD_MS, isTerminal, taskStateOrder } from '../api/index.js';
-import type { Controller, ControllerStatus, Executor, ExitStatus } from '../executor/index.js';
+import { hasExitCallback, type Controller, type ControllerStatus, type Executor, type ExitStatus } from '../executor/index.js';
 import { parseDuration, type Clock, type Logger, type TimerHandle } from '../runtime/index.js';
 import { exitStatus, nextStep, stepFailed, stepSucceeded } from './step.js';
 
@@ -160,10 +160,15 @@ export class TaskRunner {
         case 'wait': {
           const pending: PendingCall = { resolve: undefined, interruptible: true };
           this.pending = pending;
-          this.controller.wait().then(
-            (value) => this.settle(pending, { kind: 'ok', value }),
-            (error: unknown) => this.settle(pending, { kind: 'error', error }),
-          );
+          const controller = this.controller;
+          if (hasExitCallback(controller)) {
+            controller.onExit((error, value) => this.settle(pending, error === undefined ? { kind: 'ok', value } : { kind: 'error', error }));
+          } else {
+            controller.wait().then(
+              (value) => this.settle(pending, { kind: 'ok', value }),
+              (error: unknown) => this.settle(pending, { kind: 'error', error }),
+            );
+          }
           this.recheck();
           return;
         }

@@ -99,3 +99,19 @@ export interface Controller {
   /** Releases the controller's resources (watchers, timers); the task itself is unaffected. */
   close(): void;
 }
+
+/**
+ * A controller that can also tell of its task's end through a callback: what `wait` settles
+ * with, without a promise, so a running task that is only waited for costs one callback. `done`
+ * may still be called after the controller closed; the caller ignores such late calls.
+ *
+ * @internal
+ */
+export interface ExitCallback {
+  onExit(done: (error: Error | undefined, exit?: ExitStatus) => void): void;
+}
+
+/** Whether `controller` offers {@link ExitCallback}. @internal */
+export function hasExitCallback(controller: Controller): controller is Controller & ExitCallback {
+  return typeof (controller as Partial<ExitCallback>).onExit === 'function';
+}

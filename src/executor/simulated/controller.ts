@@ -1,6 +1,6 @@
 import type { Task } from '../../api/index.js';
 import { ClosedError, InvalidStateError } from '../../errors/index.js';
-import type { Controller, ControllerStatus, ExitStatus, ShutdownOptions } from '../controller.js';
+import type { Controller, ControllerStatus, ExitCallback, ExitStatus, ShutdownOptions } from '../controller.js';
 import type { SimulatedEngine } from './engine.js';
 
 /**
@@ -11,7 +11,7 @@ import type { SimulatedEngine } from './engine.js';
  *
  * @internal
  */
-export class SimulatedController implements Controller {
+export class SimulatedController implements Controller, ExitCallback {
   private current: Task;
   private closed = false;
   /** Pending `wait`s, rejected when the controller closes. */
@@ -49,6 +49,12 @@ export class SimulatedController implements Controller {
         else reject(err);
       });
     });
+  }
+
+  /** `wait` without a promise (see `ExitCallback`): `done` is called once, also after a close. */
+  onExit(done: (error: Error | undefined, exit?: ExitStatus) => void): void {
+    if (this.closed) done(this.closedError());
+    else this.engine.onExit(this.current, done);
   }
 
   shutdown(options: ShutdownOptions): Promise<void> {
