@@ -56,8 +56,15 @@ type RecordConstructor = new () => Record<string, unknown>;
  * constructor per kind, since the engine sizes the room from the first instances it builds.
  */
 function recordConstructor(): RecordConstructor {
-  function PlainRecord(): void {
-    // Empty: Object.assign fills the instance.
+  function PlainRecord(this: Record<string, unknown>, reserve?: boolean): void {
+    // Object.assign fills the instance. These assignments never run: the engine sizes a
+    // constructor's objects from the `this.x =` assignments it finds in the body (plus some
+    // slack, trimmed to what the first instances use), and without them a task, which has more
+    // fields than the default room, keeps its last fields in a separate property array.
+    if (reserve === true) {
+      this.p0 = this.p1 = this.p2 = this.p3 = this.p4 = this.p5 = this.p6 = this.p7 = undefined;
+      this.p8 = this.p9 = this.p10 = this.p11 = this.p12 = this.p13 = this.p14 = this.p15 = undefined;
+    }
   }
   PlainRecord.prototype = Object.prototype;
   return PlainRecord as unknown as RecordConstructor;
