@@ -1,4 +1,4 @@
-import type { Node, Service, TaskState } from '../../api/index.js';
+import type { Endpoint, EndpointSpec, Node, Service, TaskState } from '../../api/index.js';
 import type { NewObject } from '../../store/index.js';
 
 /** Where and how a new task starts, for {@link newTask}. @public */
@@ -29,7 +29,7 @@ export interface NewTaskOptions {
  * @public
  */
 export function newTask(service: Service, options: NewTaskOptions): NewObject<'task'> {
-  const ports = service.spec.endpoint?.ports;
+  const endpoint = service.spec.endpoint;
   return {
     id: options.id,
     serviceId: service.id,
@@ -40,10 +40,26 @@ export function newTask(service: Service, options: NewTaskOptions): NewObject<'t
     specVersion: service.specVersion,
     status: { state: 'new', timestamp: options.now, message: 'created' },
     desiredState: options.desiredState ?? 'running',
-    ...(service.spec.endpoint !== undefined ? { endpoint: { spec: service.spec.endpoint, ...(ports !== undefined ? { ports } : {}) } } : {}),
+    ...(endpoint !== undefined ? { endpoint: taskEndpoint(endpoint) } : {}),
     ...(options.jobIteration !== undefined ? { jobIteration: options.jobIteration } : {}),
     ...(service.spec.task.placement?.platforms !== undefined ? { platforms: service.spec.task.placement.platforms } : {}),
   };
+}
+
+/** The task endpoint of each frozen (stored) endpoint spec, shared by all the tasks made from it. */
+const ENDPOINTS = new WeakMap<EndpointSpec, Endpoint>();
+
+/**
+ * `{ spec, ports }` for a task of a service with the endpoint spec `spec`: one frozen object per
+ * stored spec rather than one per task (a million tasks would otherwise hold a million copies).
+ */
+function taskEndpoint(spec: EndpointSpec): Endpoint {
+  const shared = ENDPOINTS.get(spec);
+  if (shared !== undefined) return shared;
+  const endpoint: Endpoint = { spec, ...(spec.ports !== undefined ? { ports: spec.ports } : {}) };
+  if (!Object.isFrozen(spec)) return endpoint;
+  ENDPOINTS.set(spec, Object.freeze(endpoint));
+  return endpoint;
 }
 
 /**
