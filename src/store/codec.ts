@@ -26,7 +26,7 @@ export function toJsonValue(value: unknown, path = ''): unknown {
   let lastKey = '';
   for (const [k, v] of Object.entries(value)) {
     if (v === undefined) continue;
-    out[k] = toJsonValue(v, path === '' ? k : `${path}.${k}`);
+    setOwn(out, k, toJsonValue(v, path === '' ? k : `${path}.${k}`));
     keys++;
     lastKey = k;
   }
@@ -52,8 +52,17 @@ export function fromJsonValue(value: unknown): unknown {
 
 function decodeEntries(obj: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) out[k] = fromJsonValue(v);
+  for (const [k, v] of Object.entries(obj)) setOwn(out, k, fromJsonValue(v));
   return out;
+}
+
+/**
+ * Sets an own property, also for the key `__proto__`, which plain assignment would take as the
+ * object's prototype (losing the entry, or worse, giving the object another prototype).
+ */
+function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
+  else out[key] = value;
 }
 
 /** Plain data to UTF-8 JSON bytes. @internal */

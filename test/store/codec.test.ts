@@ -25,6 +25,17 @@ describe('store byte encoding', () => {
     );
   });
 
+  it('keeps a key named __proto__ as data, never as a prototype', () => {
+    const v = JSON.parse('{"__proto__": {"polluted": true}, "bytes": {"__proto__": [1]}}') as Record<string, unknown>;
+    const withBytes = { ...v, raw: Object.defineProperty({}, '__proto__', { value: new Uint8Array([1, 2]), enumerable: true }) };
+    const back = decodeJson(encodeJson(withBytes), 'test') as Record<string, unknown>;
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(Object.keys(back).sort()).toEqual(['__proto__', 'bytes', 'raw']);
+    expect(Object.getOwnPropertyDescriptor(back, '__proto__')?.value).toEqual({ polluted: true });
+    expect(Object.getOwnPropertyDescriptor(back.raw as object, '__proto__')?.value).toEqual(new Uint8Array([1, 2]));
+    expect((back as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+
   it('escapes an object whose only key is a tag', () => {
     const v = { $bytes: 'AAAA' };
     expect(decodeJson(encodeJson(v), 'test')).toEqual(v);
