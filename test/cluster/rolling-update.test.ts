@@ -117,4 +117,21 @@ describe('rolling updates on a simulated cluster', () => {
     await cluster.advance('30s');
     expect(running(cluster, 'web').map((t) => t.id).sort()).toEqual(before);
   });
+
+  it('a change of the published ports alone rolls every task onto the new ports', async () => {
+    const cluster = await simulate({ managers: 1, workers: 2 });
+    const port = (publishedPort: number) => ({ endpoint: { ports: [{ targetPort: 80, publishedPort, publishMode: 'host' as const }] } });
+    await cluster.services.create(replicated('web', 2, port(8080)));
+    await cluster.services.waitConverged('web');
+    const before = running(cluster, 'web').map((t) => t.id);
+    await cluster.services.update('web', (s) => {
+      s.endpoint = port(9090).endpoint;
+    });
+    await cluster.waitFor(() => cluster.services.inspect('web').updateStatus?.state === 'completed', { timeout: '5m', waitingFor: 'the update to complete' });
+    await cluster.services.waitConverged('web');
+    const after = running(cluster, 'web');
+    expect(after).toHaveLength(2);
+    expect(after.some((t) => before.includes(t.id))).toBe(false);
+    expect(after.map((t) => t.endpoint?.spec?.ports?.[0]?.publishedPort)).toEqual([9090, 9090]);
+  });
 });

@@ -29,7 +29,8 @@ export function withoutPlacementConstraints(spec: TaskSpec): TaskSpec {
 
 /**
  * True when `task` no longer matches its service and must be replaced by a rolling update
- * (SwarmKit's `IsTaskDirty`): its task spec differs from the service's current one. A change
+ * (SwarmKit's `IsTaskDirty`): its task spec, or the endpoint spec it was made with (published
+ * ports, endpoint mode), differs from the service's current one. A change
  * to the placement constraints alone does not make a task dirty while its node (when given)
  * still satisfies the new constraints, so tightening placement never restarts tasks that fit.
  * A task made from the current spec version is never dirty.
@@ -38,6 +39,7 @@ export function withoutPlacementConstraints(spec: TaskSpec): TaskSpec {
  */
 export function isTaskDirty(service: Service, task: Task, node?: Node): boolean {
   if (task.specVersion === service.specVersion) return false;
+  if (task.endpoint?.spec !== service.spec.endpoint && stableJson(task.endpoint?.spec) !== stableJson(service.spec.endpoint)) return true;
   const current = service.spec.task;
   if (current === task.spec) return false;
   if (stableJson(current) === stableJson(task.spec)) return false;
