@@ -49,7 +49,8 @@ function relevant(event: ObjectEvent<'node'>): boolean {
 export class ConstraintEnforcer {
   private subscription: Subscription | undefined;
   private readonly queue = new Set<string>();
-  private busy = false;
+  /** The rejections being written, if any (`stop` waits for them). */
+  private inflight: Promise<void> | undefined;
   private stopped = false;
 
   constructor(private readonly options: ConstraintEnforcerOptions) {}
@@ -73,17 +74,17 @@ export class ConstraintEnforcer {
     this.pass();
   }
 
-  /** Stops watching. Idempotent. */
+  /** Stops watching; resolves once a write in flight has finished. Idempotent. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.subscription?.unsubscribe();
     this.subscription = undefined;
     this.queue.clear();
-    await Promise.resolve();
+    await this.inflight;
   }
 
   private pass(): void {
-    if (this.busy || this.stopped || this.queue.size === 0) return;
+    if (this.inflight !== undefined || this.stopped || this.queue.size === 0) return;
     const ids: string[] = [];
     for (const id of this.queue) {
       ids.push(id);
@@ -109,9 +110,8 @@ export class ConstraintEnforcer {
       if (this.queue.size > 0) this.pass();
       return;
     }
-    this.busy = true;
-    void this.reject(found).finally(() => {
-      this.busy = false;
+    this.inflight = this.reject(found).finally(() => {
+      this.inflight = undefined;
       if (this.queue.size > 0) this.pass();
     });
   }

@@ -12,16 +12,18 @@ export interface NoncompliantTask {
 
 const ASSIGNED = taskStateOrder('assigned');
 const RUNNING = taskStateOrder('running');
+const COMPLETE = taskStateOrder('complete');
 
 /**
  * True for the tasks the enforcer judges: placed on a node and not yet ended (state assigned to
- * running) and still meant to run (desired state up to running).
+ * running) and still meant to run (desired state up to running, or complete for a job's task,
+ * as SwarmKit judges them).
  *
  * @public
  */
 export function isEnforceable(task: Task): boolean {
   const state = taskStateOrder(task.status.state);
-  return task.nodeId !== '' && state >= ASSIGNED && state <= RUNNING && taskStateOrder(task.desiredState) <= RUNNING;
+  return task.nodeId !== '' && state >= ASSIGNED && state <= RUNNING && taskStateOrder(task.desiredState) <= COMPLETE;
 }
 
 interface Available {

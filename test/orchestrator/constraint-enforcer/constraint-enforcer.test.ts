@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Labels, Task } from '../../../src/api/index.js';
 import { CONSTRAINT_ENFORCER_ERRORS, CONSTRAINT_ENFORCER_MESSAGE, ConstraintEnforcer } from '../../../src/orchestrator/constraint-enforcer/index.js';
 import { flushMicrotasks, VirtualClock } from '../../../src/runtime/index.js';
-import { Store, type NewObject } from '../../../src/store/index.js';
+import { Store, type NewObject, type Proposer } from '../../../src/store/index.js';
 import { fakeNode } from '../update/support/fake-pipeline.js';
 import { Scenario } from '../update/support/harness.js';
 
@@ -109,6 +109,41 @@ describe('ConstraintEnforcer', () => {
     await enforcer.stop();
     await setLabels(store, 'n1', {});
     expect(task('t1')?.status.state).toBe('running');
+  });
+});
+
+describe('ConstraintEnforcer stopping', () => {
+  it('resolves stop only once the rejections it was writing are committed', async () => {
+    const clock = new VirtualClock({ start: 5000 });
+    // Commits take 10 ms of virtual time, as through raft.
+    const slow: Proposer = {
+      propose: (tx, target) =>
+        new Promise((resolve, reject) =>
+          clock.setTimeout(() => {
+            try {
+              const index = target.index + 1;
+              target.applyTransaction(tx, index);
+              resolve(index);
+            } catch (err) {
+              reject(err);
+            }
+          }, 10),
+        ),
+    };
+    const store = new Store({ clock, proposer: slow });
+    const seeded = store.update((tx) => {
+      tx.nodes.create(fakeNode('n1', {}));
+      tx.tasks.create(placed('t1', 'n1', { constraints: ['node.labels.zone==a'] }));
+    });
+    await clock.settle(seeded);
+    const enforcer = new ConstraintEnforcer({ store, clock });
+    enforcer.start(); // t1 already does not fit: its rejection is being written
+    let stopped = false;
+    const stopping = enforcer.stop().then(() => (stopped = true));
+    await flushMicrotasks();
+    expect(stopped).toBe(false);
+    await clock.settle(stopping);
+    expect(store.view((tx) => tx.tasks.get('t1')?.status.state)).toBe('rejected');
   });
 });
 

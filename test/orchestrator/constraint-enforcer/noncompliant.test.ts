@@ -92,4 +92,10 @@ describe('findNoncompliantTasks', () => {
     expect(candidates.map(isEnforceable)).toEqual([false, false, false, false, true, true]);
     expect(findNoncompliantTasks(node(), candidates, noServices).map((f) => f.task)).toEqual(candidates.slice(4));
   });
+
+  it("judges a job's running task (desired complete) like a service's, as SwarmKit does", () => {
+    const job = task({ constraints: ['node.labels.zone==a'], state: 'running', desired: 'complete' });
+    expect(isEnforceable(job)).toBe(true);
+    expect(findNoncompliantTasks(node({ labels: {} }), [job], noServices)).toEqual([{ task: job, reason: 'constraints' }]);
+  });
 });
