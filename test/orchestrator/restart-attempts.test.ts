@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createService, flush, report, setup, tasksOf, updateService } from './support/harness.js';
 import { advance, end, newest, oneRunningTask, slotHistory, start } from './support/slot.js';
+import { newTask } from '../../src/orchestrator/common/index.js';
 
 describe('restart supervisor: maxAttempts and window', () => {
   it('stops replacing a slot after maxAttempts restarts', async () => {
@@ -41,17 +42,19 @@ describe('restart supervisor: maxAttempts and window', () => {
     await end(h, task.id);
     const second = newest(h, service.id);
     await start(h, second.id);
-    await updateService(h.store, service.id, (s) => ({ ...s, labels: { v: '2' } }));
+    await updateService(h.store, service.id, (s) => ({ ...s, task: { ...s.task, container: { ...s.task.container, env: ['V=2'] } } }));
     await flush();
     await end(h, second.id); // an old-version task: its version already used its attempt
     expect(slotHistory(h, service.id)).toHaveLength(2);
-    await h.orchestrator.stop();
-    // After the update, tasks of version 2 get their own attempt (the slot is refilled by reconcile).
-    h.orchestrator = h.newOrchestrator();
-    h.orchestrator.start();
+    // The slot is done, not empty: it goes to the updater with the new spec, which replaces it.
+    const handed = h.updater.callsFor(service.id).at(-1);
+    expect(handed?.specVersion).toBe(2);
+    expect(handed?.slots.flat().map((t) => t.id)).toContain(second.id);
+    const current = h.store.view((tx) => tx.services.getOrThrow(service.id));
+    const v2 = newTask(current, { id: 'v2-task', now: h.clock.now(), slot: 1 });
+    await h.store.update((tx) => void tx.tasks.create(v2));
     await flush();
-    const v2 = newest(h, service.id);
-    expect(v2.specVersion).toBe(2);
+    // Tasks of version 2 get their own attempt.
     await start(h, v2.id);
     await end(h, v2.id);
     expect(newest(h, service.id)).toMatchObject({ specVersion: 2, desiredState: 'running' });

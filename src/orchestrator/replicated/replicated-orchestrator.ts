@@ -5,6 +5,7 @@ import type { ObjectEvent, ReadTx } from '../../store/index.js';
 import { isInvalidNode, newTask } from '../common/index.js';
 import type { RestartSupervisor } from '../restart/restart-supervisor.js';
 import { IdMemo } from '../support/id-memo.js';
+import { coveringTasks } from '../support/placement.js';
 import { LoopDriver, takeSome, type LoopOptions } from '../support/store-loop.js';
 import { byNewest, hasEnded, isRunnable } from '../support/tasks.js';
 import { NOOP_UPDATER, type Updater } from '../updater.js';
@@ -214,12 +215,19 @@ export class ReplicatedOrchestrator {
     const service = tx.services.get(id);
     if (!isReplicated(service)) return undefined;
     const replicas = replicasOf(service);
-    const slots = new Map<number, Task[]>();
+    const bySlot = new Map<number, Task[]>();
     for (const t of tx.tasks.find({ serviceId: id })) {
-      if (!isRunnable(t)) continue;
-      const list = slots.get(t.slot);
-      if (list === undefined) slots.set(t.slot, [t]);
+      const list = bySlot.get(t.slot);
+      if (list === undefined) bySlot.set(t.slot, [t]);
       else list.push(t);
+    }
+    // A slot counts when it has runnable tasks, or when its task finished and its restart policy
+    // gives it no replacement (it is done, not empty: the updater replaces it on a spec change).
+    const slots = new Map<number, Task[]>();
+    const now = this.loop.clock.now();
+    for (const [slot, tasks] of bySlot) {
+      const covering = coveringTasks(service, tasks, now);
+      if (covering.length > 0) slots.set(slot, [...covering]);
     }
     const creates: number[] = [];
     const removes: string[] = [];
@@ -276,7 +284,9 @@ export class ReplicatedOrchestrator {
       await this.loop.write((tx) => {
         for (const taskId of ids) {
           const t = tx.tasks.get(taskId);
-          if (t !== undefined && isRunnable(t)) {
+          // A finished task of a done slot goes too (the reaper deletes it), or the slot would
+          // keep counting.
+          if (t !== undefined && t.desiredState !== 'remove') {
             tx.tasks.update(taskId, (d) => {
               d.desiredState = 'remove';
             });

@@ -30,14 +30,17 @@ export function nodeMatches(service: Service, node: Node): boolean {
  * The tasks that stand for one slot (one node of a global service): its runnable tasks, or, when
  * there are none, its newest task if it exited by itself and its restart policy gives it no
  * replacement (condition `none`, a clean exit under `on-failure`, attempts used up). Such a slot
- * is done, not empty: it gets no new task until the service's spec changes (SwarmKit's
- * `IsTaskUpdatable`). Returns an empty list for an empty slot.
+ * is done, not empty: it gets no new task until the service's spec changes, when the updater
+ * replaces it (SwarmKit's `UpdatableTasksInSlot`). While a rollback runs, a finished slot counts
+ * as empty, so the rollback always ends with the slot running. Returns an empty list for an
+ * empty slot.
  *
  * @internal
  */
 export function coveringTasks(service: Service, tasks: readonly Task[], now: number): readonly Task[] {
   const runnable = tasks.filter(isRunnable);
   if (runnable.length > 0) return runnable;
+  if (service.updateStatus?.state === 'rollback_started') return [];
   const newest = [...tasks].sort(byNewest)[0];
   if (newest === undefined || !exitedByItself(newest)) return [];
   const policy = resolveRestartPolicy(newest.spec, isJob(service.spec));

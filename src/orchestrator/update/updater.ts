@@ -1,9 +1,11 @@
 import { isTerminal, serviceModeKind, taskStateOrder } from '../../api/index.js';
 import type { Service, Task } from '../../api/index.js';
-import { NotFoundError } from '../../errors/index.js';
+import { NotFoundError, VersionConflictError } from '../../errors/index.js';
 import type { Random } from '../../runtime/index.js';
 import type { ReadTx, WriteTx } from '../../store/index.js';
 import { isTaskDirty, newTask } from '../common/index.js';
+import { coveringTasks } from '../support/placement.js';
+import { isRunnable } from '../support/tasks.js';
 import { finalMonitorPeriod, resolveUpdateConfig, type ResolvedUpdateConfig } from './config.js';
 import { rollbackPausedMessage, updatePausedMessage, updateRolledBackMessage } from './messages.js';
 import { markCompleted, markPaused, markStarted, startRollback, type StatusContext } from './status.js';
@@ -19,6 +21,8 @@ import type { WriteQueue } from './write-queue.js';
 export const OLD_TASK_STOP_TIMEOUT_MS = 60_000;
 
 const RUNNING = taskStateOrder('running');
+/** Attempts of one write that keeps losing races with other loops' writes. */
+const MAX_WRITE_ATTEMPTS = 5;
 const ASSIGNED = taskStateOrder('assigned');
 
 /** What an updater needs. @internal */
@@ -176,19 +180,28 @@ export class Updater {
     return slot.length > 1 || (slot.length === 1 && this.isDirty(tx, slot[0] as Task));
   }
 
-  /** The slot's runnable tasks now (it may have changed since the orchestrator listed it). */
+  /**
+   * The slot's tasks now (it may have changed since the orchestrator listed it): its runnable
+   * tasks, or the finished task of a slot its restart policy left done (see `coveringTasks`).
+   */
   private currentSlot(tx: ReadTx, snapshot: readonly Task[]): Task[] {
     const first = snapshot[0] as Task;
     const found = this.global
       ? tx.tasks.find({ serviceId: this.serviceId, nodeId: first.nodeId })
       : tx.tasks.find({ serviceId: this.serviceId, slot: first.slot });
-    return found.filter((t) => taskStateOrder(t.desiredState) <= RUNNING).sort(byAge);
+    return [...coveringTasks(this.service, found, this.ctx.clock.now())].sort(byAge);
   }
 
   private async updateSlot(snapshot: readonly Task[]): Promise<void> {
     if (snapshot.length === 0) return;
     const slot = this.ctx.store.view((tx) => this.currentSlot(tx, snapshot).map((task) => ({ task, dirty: this.isDirty(tx, task) })));
     if (slot.length === 0) return;
+    if (!slot.some(({ task }) => isRunnable(task))) {
+      // A slot left done by its restart policy: an out-of-date task there is replaced by one of
+      // the new spec (as SwarmKit does); an up-to-date one stays done.
+      if (slot.some(({ dirty }) => dirty)) await this.replace(slot.map((s) => s.task));
+      return;
+    }
     let keep: Task | undefined;
     for (const { task, dirty } of slot) {
       if (dirty) continue;
@@ -293,14 +306,22 @@ export class Updater {
     await this.waits.until(holds, ids, nodeIds, OLD_TASK_STOP_TIMEOUT_MS);
   }
 
-  /** Runs a write unless cancelled; undefined when cancelled or when the write failed (logged). */
+  /**
+   * Runs a write unless cancelled; undefined when cancelled or when the write failed (logged).
+   * A write that lost a race (behind raft, a transaction staged against a task that another loop
+   * changed before it committed fails with `VersionConflictError`) is run again, up to
+   * {@link MAX_WRITE_ATTEMPTS} times: every write here re-reads what it changes.
+   */
   private async write<T>(fn: (tx: WriteTx) => T): Promise<T | undefined> {
-    if (this.cancelled) return undefined;
-    try {
-      return await this.ctx.writes.write(fn);
-    } catch (error) {
-      this.ctx.logger?.warn?.('update supervisor: a slot update failed', { serviceId: this.serviceId, error: String(error) });
-      return undefined;
+    for (let attempt = 1; ; attempt++) {
+      if (this.cancelled) return undefined;
+      try {
+        return await this.ctx.writes.write(fn);
+      } catch (error) {
+        if (error instanceof VersionConflictError && attempt < MAX_WRITE_ATTEMPTS) continue;
+        this.ctx.logger?.warn?.('update supervisor: a slot update failed', { serviceId: this.serviceId, error: String(error) });
+        return undefined;
+      }
     }
   }
 
