@@ -8,6 +8,7 @@ import { effectiveHealthCheck, HealthMonitor, type SimulatedHealth } from './hea
 import { LogBuffer } from './log-buffer.js';
 import type { BoundPort, HostPorts } from './ports.js';
 import { runArgv, runInstantly, runScript, signalExitCode, signalName, type ProcessGenerator, type SimulatedProcess } from './process.js';
+import { Latch } from './latch.js';
 
 /** The state of a simulated container. @public */
 export type SimulatedContainerState = 'created' | 'running' | 'exited';
@@ -35,33 +36,6 @@ export interface ContainerContext {
 const BUSY_LOOP_STEPS = 1000;
 const DEFAULT_GRACE_MS = 10_000;
 const NO_PORTS: readonly BoundPort[] = Object.freeze([]);
-
-/** A one-shot result whose promise is only made when someone waits (most never do). */
-class Latch<T> {
-  settled = false;
-  private value: T | undefined;
-  private waiters: ((value: T) => void)[] | undefined;
-
-  wait(): Promise<T> {
-    if (this.settled) return Promise.resolve(this.value as T);
-    return new Promise<T>((resolve) => (this.waiters ??= []).push(resolve));
-  }
-
-  /** Calls `fn` with the value once settled (at once when it already is), without a promise. */
-  onSettle(fn: (value: T) => void): void {
-    if (this.settled) fn(this.value as T);
-    else (this.waiters ??= []).push(fn);
-  }
-
-  resolve(value: T): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.value = value;
-    const waiters = this.waiters;
-    this.waiters = undefined;
-    for (const w of waiters ?? []) w(value);
-  }
-}
 
 /**
  * One simulated container: created by `prepare`, run by `launch`, ended by its process, a
