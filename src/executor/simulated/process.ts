@@ -36,6 +36,8 @@ export interface SimulatedProcess extends Iterator<ProcessStep, number, void> {
 export type ProcessGenerator = Generator<ProcessStep, number, void>;
 
 const FOREVER: ProcessStep = Object.freeze({ kind: 'forever' });
+const FOREVER_STEPS: readonly ProcessStep[] = Object.freeze([FOREVER]);
+const NO_STEPS: readonly ProcessStep[] = Object.freeze([]);
 
 /** A process whose steps are known when it starts. */
 class FixedProcess implements SimulatedProcess {
@@ -89,23 +91,36 @@ export function runArgv(argv: readonly string[], mode: ProcessMode): SimulatedPr
   return fixed(argv, mode) ?? interpret(argv, mode);
 }
 
+/** The steps of a plain `sleep`, by duration: shared, as every replica of a service runs the same command. */
+const SLEEPS = new Map<number, readonly ProcessStep[]>();
+
+function sleepSteps(ms: number): readonly ProcessStep[] {
+  let steps = SLEEPS.get(ms);
+  if (steps === undefined) {
+    steps = Object.freeze([Object.freeze({ kind: 'sleep', ms } as const)]);
+    // Bounded: commands with ever new durations would otherwise grow the cache without end.
+    if (SLEEPS.size < 1_000) SLEEPS.set(ms, steps);
+  }
+  return steps;
+}
+
 /**
  * The steps of `argv` when they need no interpreter: no command (the image's server), a plain
  * `sleep`, or a program the simulation treats as a server. They are exactly the steps the
  * interpreter would take; `undefined` for everything else.
  */
 function fixed(argv: readonly string[], mode: ProcessMode): SimulatedProcess | undefined {
-  if (argv.length === 0) return new FixedProcess(mode === 'main' ? [FOREVER] : [], 0);
+  if (argv.length === 0) return new FixedProcess(mode === 'main' ? FOREVER_STEPS : NO_STEPS, 0);
   const first = argv[0] as string;
   if (ASSIGNMENT.test(first)) return undefined;
   const program = basename(first);
   if (program === 'sleep') {
     const ms = sleepMs(argv.slice(1));
     if (ms === undefined) return undefined;
-    return new FixedProcess(ms === Infinity ? [FOREVER] : ms > 0 ? [{ kind: 'sleep', ms }] : [], 0);
+    return new FixedProcess(ms === Infinity ? FOREVER_STEPS : ms > 0 ? sleepSteps(ms) : NO_STEPS, 0);
   }
   if (SPECIAL.has(program) || SHELLS.has(program) || INSTANT.has(program)) return undefined;
-  return new FixedProcess(mode === 'main' ? [FOREVER] : [], 0);
+  return new FixedProcess(mode === 'main' ? FOREVER_STEPS : NO_STEPS, 0);
 }
 
 /** Programs the interpreter handles itself (see `runCommand`). */
