@@ -41,6 +41,11 @@ export interface IndexSpec {
   keys(obj: AnyStoredObject): readonly string[];
   /** A cheap test that two versions of an object file under the same keys (may say false when unsure). */
   same(a: AnyStoredObject, b: AnyStoredObject): boolean;
+  /**
+   * For an index that files an object under at most one key: that key (`keys` as a single value,
+   * so that keeping the index costs no arrays).
+   */
+  readonly key?: (obj: AnyStoredObject) => string | undefined;
 }
 
 /** How the store treats one kind of object. @internal */
@@ -110,7 +115,7 @@ function nameIndex(name: (obj: AnyStoredObject) => string | undefined): IndexSpe
 
 /** An index on one string-valued property: filed under its value, or nowhere when unset. */
 function fieldIndex(field: string, get: (obj: AnyStoredObject) => string | undefined): IndexSpec {
-  return { field, keys: (obj) => one(get(obj)), same: (a, b) => get(a) === get(b) };
+  return { field, keys: (obj) => one(get(obj)), same: (a, b) => get(a) === get(b), key: get };
 }
 
 const specOf = (obj: AnyStoredObject): { labels?: Labels } | undefined => (obj as { spec?: { labels?: Labels } }).spec;
@@ -149,6 +154,7 @@ export const KIND_SPECS: Readonly<Record<ObjectKind, KindSpec>> = Object.freeze(
         field: 'slot',
         keys: (obj) => [slotKey(task(obj).serviceId, task(obj).slot)],
         same: (a, b) => task(a).serviceId === task(b).serviceId && task(a).slot === task(b).slot,
+        key: (obj) => slotKey(task(obj).serviceId, task(obj).slot),
       },
       fieldIndex('desiredState', (obj) => task(obj).desiredState),
       fieldIndex('state', (obj) => task(obj).status?.state),

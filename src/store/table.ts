@@ -149,26 +149,38 @@ export class Table<K extends ObjectKind = ObjectKind> {
 
   private reindex(index: IndexSpec, id: string, old: AnyStoredObject | undefined, obj: AnyStoredObject | undefined): void {
     if (old !== undefined && obj !== undefined && index.same(old, obj)) return;
+    const map = this.buckets.get(index.field) as Map<string, Bucket>;
+    if (index.key !== undefined) {
+      const from = old === undefined ? undefined : index.key(old);
+      const to = obj === undefined ? undefined : index.key(obj);
+      if (from === to) return;
+      if (from !== undefined) unfile(map, from, id);
+      if (to !== undefined) file(map, to, id);
+      return;
+    }
     const before = old === undefined ? EMPTY : index.keys(old);
     const after = obj === undefined ? EMPTY : index.keys(obj);
-    const map = this.buckets.get(index.field) as Map<string, Bucket>;
-    for (const key of before) {
-      if (after.includes(key)) continue;
-      const ids = map.get(key);
-      if (ids === id) map.delete(key);
-      else if (typeof ids === 'object') {
-        ids.delete(id);
-        if (ids.size === 0) map.delete(key);
-      }
-    }
-    for (const key of after) {
-      if (before.includes(key)) continue;
-      const ids = map.get(key);
-      if (ids === undefined) map.set(key, id);
-      else if (typeof ids === 'object') ids.add(id);
-      else if (ids !== id) map.set(key, new Set([ids, id]));
-    }
+    for (const key of before) if (!after.includes(key)) unfile(map, key, id);
+    for (const key of after) if (!before.includes(key)) file(map, key, id);
   }
+}
+
+/** Removes `id` from the bucket of `key`. */
+function unfile(map: Map<string, Bucket>, key: string, id: string): void {
+  const ids = map.get(key);
+  if (ids === id) map.delete(key);
+  else if (typeof ids === 'object') {
+    ids.delete(id);
+    if (ids.size === 0) map.delete(key);
+  }
+}
+
+/** Adds `id` to the bucket of `key`. */
+function file(map: Map<string, Bucket>, key: string, id: string): void {
+  const ids = map.get(key);
+  if (ids === undefined) map.set(key, id);
+  else if (typeof ids === 'object') ids.add(id);
+  else if (ids !== id) map.set(key, new Set([ids, id]));
 }
 
 const EMPTY: readonly string[] = Object.freeze([]);
