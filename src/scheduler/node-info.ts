@@ -16,10 +16,8 @@ const FAILURES_KEPT = 16;
 interface Held {
   /** The latest version; replaced in place when a new version takes the same (see `sameFootprint`). */
   task: Task;
-  readonly active: boolean;
-  readonly nanoCpus: number;
-  readonly memoryBytes: number;
-  readonly ports: readonly string[];
+  /** Shared by a group of identical tasks when the planner placed them (no copy of it per task). */
+  readonly footprint: TaskFootprint;
   readonly claims: readonly GenericClaim[];
 }
 
@@ -275,15 +273,15 @@ export class NodeInfo {
     footprint ??= taskFootprint(task);
     let claims: readonly GenericClaim[] = task.assignedGenericResources ?? NO_CLAIMS;
     if (claims.length === 0 && footprint.generic.length > 0) claims = this.generic.choose(footprint.generic);
-    const h: Held = { task, active: footprint.active, nanoCpus: footprint.nanoCpus, memoryBytes: footprint.memoryBytes, ports: footprint.ports, claims };
+    const h: Held = { task, footprint, claims };
     this.held.set(task.id, h);
-    if (h.active) {
+    if (footprint.active) {
       this.active++;
       this.changeServiceCount(task.serviceId, 1);
     }
-    this.cpuReserved += h.nanoCpus;
-    this.memoryReserved += h.memoryBytes;
-    for (const p of h.ports) this.ports.set(p, (this.ports.get(p) ?? 0) + 1);
+    this.cpuReserved += footprint.nanoCpus;
+    this.memoryReserved += footprint.memoryBytes;
+    for (const p of footprint.ports) this.ports.set(p, (this.ports.get(p) ?? 0) + 1);
     if (claims.length > 0) this.generic.take(claims);
   }
 
@@ -310,13 +308,13 @@ export class NodeInfo {
     const h = this.held.get(taskId);
     if (h === undefined) return undefined;
     this.held.delete(taskId);
-    if (h.active) {
+    if (h.footprint.active) {
       this.active--;
       this.changeServiceCount(h.task.serviceId, -1);
     }
-    this.cpuReserved -= h.nanoCpus;
-    this.memoryReserved -= h.memoryBytes;
-    for (const p of h.ports) {
+    this.cpuReserved -= h.footprint.nanoCpus;
+    this.memoryReserved -= h.footprint.memoryBytes;
+    for (const p of h.footprint.ports) {
       const left = (this.ports.get(p) ?? 0) - 1;
       if (left > 0) this.ports.set(p, left);
       else this.ports.delete(p);
