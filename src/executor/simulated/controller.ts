@@ -82,10 +82,13 @@ export class SimulatedController implements Controller, ExitCallback {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    const error = this.closedError();
     const waiters = this.waiters;
     this.waiters = undefined;
-    for (const abandon of (waiters ?? []).splice(0)) abandon(error);
+    // The error (and its stack trace) only when a wait is pending: closing the controllers of
+    // a million running tasks, which wait through `onExit`, should not build a million errors.
+    if (waiters === undefined || waiters.length === 0) return;
+    const error = this.closedError();
+    for (const abandon of waiters.splice(0)) abandon(error);
   }
 
   private closedError(): ClosedError {
