@@ -1,20 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidStateError } from '../../src/errors/index.js';
-import { ASSIGNED_MESSAGE, Scheduler } from '../../src/scheduler/index.js';
+import { ASSIGNED_MESSAGE } from '../../src/scheduler/index.js';
 import { Store } from '../../src/store/index.js';
-import { newNode, newStore, newTask, recordTasks, seed, settle, taskIn } from './support.js';
+import { newNode, newStore, newTask, recordTasks, seed, settle, startScheduler, stopStartedSchedulers, taskIn } from './support.js';
 
-const started: Scheduler[] = [];
-afterEach(async () => {
-  for (const s of started.splice(0)) await s.stop();
-});
-
-function startScheduler(options: ConstructorParameters<typeof Scheduler>[0]): Scheduler {
-  const s = new Scheduler(options);
-  s.start();
-  started.push(s);
-  return s;
-}
+afterEach(stopStartedSchedulers);
 
 describe('Scheduler: pending to assigned', () => {
   it('assigns the tasks pending at start at once, with the status the dispatcher expects', async () => {
@@ -114,9 +104,7 @@ describe('Scheduler: pending to assigned', () => {
   it('drops a decision whose task changed meanwhile, and never assigns a task desired shut down', async () => {
     const { store, clock } = newStore();
     await seed(store, [newNode('n1')], [newTask('t1', 'web')]);
-    const scheduler = new Scheduler({ store, clock });
-    started.push(scheduler);
-    scheduler.start();
+    const scheduler = startScheduler({ store, clock });
     await settle();
     await store.update((tx) => tx.tasks.create(newTask('t2', 'web', { slot: 2 })));
     await settle();

@@ -1,21 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CONFIRMED_MESSAGE, MAX_RECENT_FAILURES, Scheduler } from '../../src/scheduler/index.js';
-import { GiB, newNode, newStore, newTask, seed, settle, taskIn } from './support.js';
+import { CONFIRMED_MESSAGE, MAX_RECENT_FAILURES } from '../../src/scheduler/index.js';
+import { GiB, newNode, newTask, settle, setupScheduler as setup, stopStartedSchedulers, taskIn } from './support.js';
 
-const started: Scheduler[] = [];
-afterEach(async () => {
-  for (const s of started.splice(0)) await s.stop();
-});
-
-async function setup(nodes: Parameters<typeof seed>[1], tasks: Parameters<typeof seed>[2]) {
-  const { store, clock } = newStore();
-  await seed(store, nodes, tasks);
-  const scheduler = new Scheduler({ store, clock });
-  scheduler.start();
-  started.push(scheduler);
-  await settle();
-  return { store, clock, scheduler };
-}
+afterEach(stopStartedSchedulers);
 
 describe('Scheduler: preassigned (global) tasks', () => {
   it('confirms a task that fits on its node, without moving it', async () => {

@@ -1,21 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Scheduler } from '../../src/scheduler/index.js';
-import { GiB, newNode, newStore, newTask, recordTasks, seed, settle, taskIn } from './support.js';
+import { GiB, newNode, newTask, recordTasks, settle, setupScheduler as setup, stopStartedSchedulers, taskIn } from './support.js';
 
-const started: Scheduler[] = [];
-afterEach(async () => {
-  for (const s of started.splice(0)) await s.stop();
-});
-
-async function setup(nodes: Parameters<typeof seed>[1], tasks: Parameters<typeof seed>[2]) {
-  const { store, clock } = newStore();
-  await seed(store, nodes, tasks);
-  const scheduler = new Scheduler({ store, clock });
-  scheduler.start();
-  started.push(scheduler);
-  await settle();
-  return { store, clock, scheduler };
-}
+afterEach(stopStartedSchedulers);
 
 describe('Scheduler: tasks that fit nowhere', () => {
   it('stay pending with the reasons, and are placed as soon as a node is added', async () => {

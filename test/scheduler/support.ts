@@ -1,5 +1,6 @@
 import type { GenericResource, Labels, Node, NodeAvailability, NodeStatusState, Placement, PortConfig, Task, TaskState } from '../../src/api/index.js';
 import { flushMicrotasks, VirtualClock } from '../../src/runtime/index.js';
+import { Scheduler } from '../../src/scheduler/index.js';
 import { Store, type NewObject } from '../../src/store/index.js';
 
 export const GiB = 2 ** 30;
@@ -139,4 +140,28 @@ export function recordTasks(store: Store): { updates: Task[]; commits: number[];
     else if (e.type === 'update') out.updates.push(e.object);
   });
   return out;
+}
+
+const started: Scheduler[] = [];
+
+/** Starts a scheduler that {@link stopStartedSchedulers} stops (call that in `afterEach`). */
+export function startScheduler(options: ConstructorParameters<typeof Scheduler>[0]): Scheduler {
+  const s = new Scheduler(options);
+  s.start();
+  started.push(s);
+  return s;
+}
+
+/** Stops every scheduler {@link startScheduler} started. */
+export async function stopStartedSchedulers(): Promise<void> {
+  for (const s of started.splice(0)) await s.stop();
+}
+
+/** A store seeded with `nodes` and `tasks`, and a started scheduler that has made its first pass. */
+export async function setupScheduler(nodes: Parameters<typeof seed>[1], tasks: Parameters<typeof seed>[2]): Promise<{ store: Store; clock: VirtualClock; scheduler: Scheduler }> {
+  const { store, clock } = newStore();
+  await seed(store, nodes, tasks);
+  const scheduler = startScheduler({ store, clock });
+  await settle();
+  return { store, clock, scheduler };
 }
