@@ -28,6 +28,7 @@ export { GlobalOrchestrator } from './global/index.js';
 export type { GlobalOrchestratorOptions } from './global/index.js';
 export { JobsOrchestrator, nextJobStatus } from './jobs/index.js';
 export type { JobsOrchestratorOptions, JobStatus } from './jobs/index.js';
+export type { ServiceLoopOptions } from './support/service-loop.js';
 export { TaskReaper, REAPER_INTERVAL_MS, REAPER_MAX_DIRTY } from './reaper/index.js';
 export type { TaskReaperOptions } from './reaper/index.js';
 export { newTask, isInvalidNode, isTaskDirty } from './common/index.js';

@@ -1,30 +1,17 @@
 import { serviceModeKind } from '../../api/index.js';
 import type { Node, Service, Task } from '../../api/index.js';
-import type { Random } from '../../runtime/index.js';
 import type { ObjectEvent, ReadTx, WriteTx } from '../../store/index.js';
 import { isInvalidNode, isTaskDirty, newTask } from '../common/index.js';
-import type { RestartSupervisor } from '../restart/restart-supervisor.js';
-import { IdMemo } from '../support/id-memo.js';
+import { ServiceLoop, type ServiceLoopOptions } from '../support/service-loop.js';
 import { coveringTasks, nodeMatches } from '../support/placement.js';
-import { LoopDriver, takeSome, type LoopOptions } from '../support/store-loop.js';
+import { takeSome } from '../support/store-loop.js';
 import { acceptsNewTasks, hasEnded, isRunnable } from '../support/tasks.js';
 import { NOOP_UPDATER, type Updater } from '../updater.js';
 
 /** Options of {@link GlobalOrchestrator}. @public */
-export interface GlobalOrchestratorOptions {
-  readonly store: LoopOptions['store'];
-  readonly clock: LoopOptions['clock'];
-  /** Source of task ids. */
-  readonly random: Random;
-  readonly logger?: LoopOptions['logger'];
-  /** Restarts tasks that ended. */
-  readonly restarts: RestartSupervisor;
+export interface GlobalOrchestratorOptions extends ServiceLoopOptions {
   /** Receives each service's tasks, one slot per node, when its spec changes (default: none). */
   readonly updater?: Updater;
-  /** Tasks created or changed per transaction at most (default 1000). */
-  readonly batchSize?: number;
-  /** Watch buffer bound (default 100,000 events). */
-  readonly watchBufferSize?: number;
 }
 
 /** A node's change for one service: a task to create, tasks to shut down. */
@@ -69,11 +56,8 @@ function placementFacts(n: Node): string {
  *
  * @public
  */
-export class GlobalOrchestrator {
-  private readonly loop: LoopDriver;
-  private readonly restarts: RestartSupervisor;
+export class GlobalOrchestrator extends ServiceLoop {
   private readonly updater: Updater;
-  private readonly ids: IdMemo;
   private readonly services = new Map<string, Service>();
   private readonly dirtyServices = new Set<string>();
   private readonly dirtyNodes = new Set<string>();
@@ -82,29 +66,11 @@ export class GlobalOrchestrator {
   private plan: Plan | undefined;
 
   constructor(options: GlobalOrchestratorOptions) {
-    this.loop = new LoopDriver(options, {
-      name: 'global orchestrator',
-      kinds: ['service', 'task', 'node'],
-      load: (tx) => this.load(tx),
-      onEvent: (e) => this.onEvent(e),
-      work: () => this.work(),
-    });
-    this.restarts = options.restarts;
+    super('global orchestrator', options);
     this.updater = options.updater ?? NOOP_UPDATER;
-    this.ids = new IdMemo(options.random);
   }
 
-  /** Starts the loop (reading what the store already holds first). Idempotent. */
-  start(): void {
-    this.loop.start();
-  }
-
-  /** Stops the loop and cancels its timers. Idempotent. */
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  private load(tx: ReadTx): void {
+  protected load(tx: ReadTx): void {
     this.services.clear();
     this.dirtyServices.clear();
     this.dirtyNodes.clear();
@@ -119,7 +85,7 @@ export class GlobalOrchestrator {
     }
   }
 
-  private onEvent(event: ObjectEvent): void {
+  protected onEvent(event: ObjectEvent): void {
     switch (event.kind) {
       case 'service': {
         const s = event.object;
@@ -155,7 +121,7 @@ export class GlobalOrchestrator {
     }
   }
 
-  private async work(): Promise<boolean> {
+  protected async work(): Promise<boolean> {
     if (this.restartTasks.size > 0) {
       await this.restartSome();
     } else if (this.dirtyNodes.size > 0) {

@@ -1,29 +1,15 @@
 import { isJob, serviceModeKind } from '../../api/index.js';
 import type { Service, Task } from '../../api/index.js';
-import type { Random } from '../../runtime/index.js';
 import type { ObjectEvent, ReadTx, WriteTx } from '../../store/index.js';
 import { isInvalidNode, newTask } from '../common/index.js';
-import type { RestartSupervisor } from '../restart/restart-supervisor.js';
-import { IdMemo } from '../support/id-memo.js';
+import { ServiceLoop, type ServiceLoopOptions } from '../support/service-loop.js';
 import { nodeMatches } from '../support/placement.js';
-import { LoopDriver, takeSome, type LoopOptions } from '../support/store-loop.js';
+import { takeSome } from '../support/store-loop.js';
 import { acceptsNewTasks, byNewest, exitedByItself, hasEnded, isAlive, jobIteration } from '../support/tasks.js';
 import { planJob, type JobPlan } from './job-plan.js';
 
 /** Options of {@link JobsOrchestrator}. @public */
-export interface JobsOrchestratorOptions {
-  readonly store: LoopOptions['store'];
-  readonly clock: LoopOptions['clock'];
-  /** Source of task ids. */
-  readonly random: Random;
-  readonly logger?: LoopOptions['logger'];
-  /** Restarts failed job tasks. */
-  readonly restarts: RestartSupervisor;
-  /** Tasks created or changed per transaction at most (default 1000). */
-  readonly batchSize?: number;
-  /** Watch buffer bound (default 100,000 events). */
-  readonly watchBufferSize?: number;
-}
+export type JobsOrchestratorOptions = ServiceLoopOptions;
 
 type Op = { readonly op: 'restart' | 'remove' | 'shutdown'; readonly ref: string } | { readonly op: 'create'; readonly ref: number | string };
 
@@ -50,37 +36,16 @@ interface Running {
  *
  * @public
  */
-export class JobsOrchestrator {
-  private readonly loop: LoopDriver;
-  private readonly restarts: RestartSupervisor;
-  private readonly ids: IdMemo;
+export class JobsOrchestrator extends ServiceLoop {
   private readonly services = new Map<string, Service>();
   private readonly dirty = new Set<string>();
   private current: Running | undefined;
 
   constructor(options: JobsOrchestratorOptions) {
-    this.loop = new LoopDriver(options, {
-      name: 'jobs orchestrator',
-      kinds: ['service', 'task', 'node'],
-      load: (tx) => this.load(tx),
-      onEvent: (e) => this.onEvent(e),
-      work: () => this.work(),
-    });
-    this.restarts = options.restarts;
-    this.ids = new IdMemo(options.random);
+    super('jobs orchestrator', options);
   }
 
-  /** Starts the loop (reading what the store already holds first). Idempotent. */
-  start(): void {
-    this.loop.start();
-  }
-
-  /** Stops the loop and cancels its timers. Idempotent. */
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  private load(tx: ReadTx): void {
+  protected load(tx: ReadTx): void {
     this.services.clear();
     this.dirty.clear();
     this.current = undefined;
@@ -91,7 +56,7 @@ export class JobsOrchestrator {
     }
   }
 
-  private onEvent(event: ObjectEvent): void {
+  protected onEvent(event: ObjectEvent): void {
     switch (event.kind) {
       case 'service': {
         const s = event.object;
@@ -121,7 +86,7 @@ export class JobsOrchestrator {
     }
   }
 
-  private async work(): Promise<boolean> {
+  protected async work(): Promise<boolean> {
     const cur = this.current;
     if (cur !== undefined && (this.dirty.has(cur.plan.service.id) || !this.services.has(cur.plan.service.id))) {
       this.current = undefined; // changed since it was planned: plan again

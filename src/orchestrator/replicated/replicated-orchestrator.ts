@@ -1,31 +1,18 @@
 import { DEFAULT_REPLICAS, serviceModeKind } from '../../api/index.js';
 import type { Node, Service, Task } from '../../api/index.js';
-import type { Random } from '../../runtime/index.js';
 import type { ObjectEvent, ReadTx } from '../../store/index.js';
 import { isInvalidNode, newTask } from '../common/index.js';
-import type { RestartSupervisor } from '../restart/restart-supervisor.js';
-import { IdMemo } from '../support/id-memo.js';
+import { ServiceLoop, type ServiceLoopOptions } from '../support/service-loop.js';
 import { coveringTasks } from '../support/placement.js';
-import { LoopDriver, takeSome, type LoopOptions } from '../support/store-loop.js';
+import { takeSome } from '../support/store-loop.js';
 import { byNewest, hasEnded, isRunnable } from '../support/tasks.js';
 import { NOOP_UPDATER, type Updater } from '../updater.js';
 import { chooseSlotsToRemove, type ScaleDownCandidate } from './scale-down.js';
 
 /** Options of {@link ReplicatedOrchestrator}. @public */
-export interface ReplicatedOrchestratorOptions {
-  readonly store: LoopOptions['store'];
-  readonly clock: LoopOptions['clock'];
-  /** Source of task ids. */
-  readonly random: Random;
-  readonly logger?: LoopOptions['logger'];
-  /** Restarts ended tasks and tasks of failed nodes. */
-  readonly restarts: RestartSupervisor;
+export interface ReplicatedOrchestratorOptions extends ServiceLoopOptions {
   /** Receives each service's runnable slots when its spec changes (default: none). */
   readonly updater?: Updater;
-  /** Tasks created or changed per transaction at most (default 1000). */
-  readonly batchSize?: number;
-  /** Watch buffer bound (default 100,000 events). */
-  readonly watchBufferSize?: number;
 }
 
 /** A reconciliation in progress: what one service needs, written a batch at a time. */
@@ -69,11 +56,8 @@ function isReplicated(service: Service | undefined): service is Service {
  *
  * @public
  */
-export class ReplicatedOrchestrator {
-  private readonly loop: LoopDriver;
-  private readonly restarts: RestartSupervisor;
+export class ReplicatedOrchestrator extends ServiceLoop {
   private readonly updater: Updater;
-  private readonly ids: IdMemo;
   private readonly services = new Map<string, Service>();
   private readonly nodes = new Map<string, Node>();
   private readonly dirtyServices = new Set<string>();
@@ -84,29 +68,11 @@ export class ReplicatedOrchestrator {
   private plan: Plan | undefined;
 
   constructor(options: ReplicatedOrchestratorOptions) {
-    this.loop = new LoopDriver(options, {
-      name: 'replicated orchestrator',
-      kinds: ['service', 'task', 'node'],
-      load: (tx) => this.load(tx),
-      onEvent: (e) => this.onEvent(e),
-      work: () => this.work(),
-    });
-    this.restarts = options.restarts;
+    super('replicated orchestrator', options);
     this.updater = options.updater ?? NOOP_UPDATER;
-    this.ids = new IdMemo(options.random);
   }
 
-  /** Starts the loop (reading what the store already holds first). Idempotent. */
-  start(): void {
-    this.loop.start();
-  }
-
-  /** Stops the loop and cancels its timers. Idempotent. */
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  private load(tx: ReadTx): void {
+  protected load(tx: ReadTx): void {
     this.services.clear();
     this.nodes.clear();
     this.dirtyServices.clear();
@@ -123,7 +89,7 @@ export class ReplicatedOrchestrator {
     }
   }
 
-  private onEvent(event: ObjectEvent): void {
+  protected onEvent(event: ObjectEvent): void {
     switch (event.kind) {
       case 'service': {
         const s = event.object;
@@ -170,7 +136,7 @@ export class ReplicatedOrchestrator {
     if (hasEnded(t) || (t.nodeId !== '' && isInvalidNode(this.nodes.get(t.nodeId)))) this.restartTasks.add(t.id);
   }
 
-  private async work(): Promise<boolean> {
+  protected async work(): Promise<boolean> {
     if (this.dirtyNodes.size > 0) this.collectNodeTasks();
     if (this.restartTasks.size > 0) {
       await this.restartSome();
