@@ -3,6 +3,7 @@ import type { Random, TimerHandle, VirtualClock } from '../../runtime/index.js';
 import type { InMemoryNetwork } from '../../transport/index.js';
 import type { FaultKind } from './fault-plan.js';
 import type { SimulatedMember } from './member.js';
+import { NetworkFaults } from './network-faults.js';
 
 /**
  * What the fault injector acts on (the {@link RaftSimulation} provides it).
@@ -31,13 +32,15 @@ const MAX_MEMBERS = 7;
  * @internal
  */
 export class FaultInjector {
-  private readonly links = new Set<string>();
   private readonly restarts = new Set<TimerHandle>();
+  private readonly networkFaults: NetworkFaults;
 
   constructor(
     private readonly sim: FaultTarget,
     private readonly random: Random,
-  ) {}
+  ) {
+    this.networkFaults = new NetworkFaults(sim.network, random, (line) => sim.note(line));
+  }
 
   /** Applies one fault now. */
   apply(kind: FaultKind): void {
@@ -68,32 +71,14 @@ export class FaultInjector {
         return;
       }
       case 'heal':
-        net.heal();
-        this.sim.note('heal partitions');
+        this.networkFaults.heal();
         return;
-      case 'messageFaults': {
-        const f = {
-          dropRate: round(r.next() * 0.2),
-          duplicateRate: round(r.next() * 0.1),
-          reorderRate: round(r.next() * 0.3),
-          reorderDelay: r.intBetween(5, 100),
-          latency: { min: 1, mean: r.intBetween(2, 30), max: 250 },
-        };
-        net.configure(f);
-        this.sim.note(`network drop ${f.dropRate} dup ${f.duplicateRate} reorder ${f.reorderRate}/${f.reorderDelay}ms latency mean ${f.latency.mean}ms`);
+      case 'messageFaults':
+        this.networkFaults.messageFaults();
         return;
-      }
-      case 'linkFaults': {
-        if (ids.length < 2) return;
-        const a = r.pick(ids);
-        const b = r.pick(ids.filter((x) => x !== a));
-        const f = r.chance(0.5) ? { dropRate: round(0.3 + r.next() * 0.7) } : { latency: { min: 20, mean: r.intBetween(50, 500), max: 1_000 } };
-        net.setLink(a, b, f);
-        net.setLink(b, a, f);
-        this.links.add(`${a}\n${b}`);
-        this.sim.note(`link ${a}<->${b} ${JSON.stringify(f)}`);
+      case 'linkFaults':
+        this.networkFaults.linkFaults(ids);
         return;
-      }
       case 'calm':
         this.calm();
         this.sim.note('network calm');
@@ -167,14 +152,7 @@ export class FaultInjector {
 
   /** Clean network: no rates, default latency, no link faults, no partitions. */
   calm(): void {
-    const net = this.sim.network;
-    net.configure({ dropRate: 0, duplicateRate: 0, reorderRate: 0, latency: { min: 1, mean: 2 } });
-    for (const key of this.links) {
-      const [a, b] = key.split('\n') as [string, string];
-      net.clearLink(a, b);
-      net.clearLink(b, a);
-    }
-    this.links.clear();
+    this.networkFaults.calm();
   }
 
   /** Cancels restarts still pending (the liveness phase restarts everyone itself). */
@@ -207,10 +185,6 @@ export class FaultInjector {
     const cut = 1 + this.random.int(Math.max(1, shuffled.length - 1));
     return [shuffled.slice(0, cut).sort(), shuffled.slice(cut).sort()];
   }
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }
 
 function describe(err: unknown): string {

@@ -3,6 +3,7 @@
  * targets (which manager, which link) when each fault fires, from the cluster's state then.
  */
 import type { Random, TimerHandle } from '../../../src/runtime/index.js';
+import { NetworkFaults } from '../../../src/testing/raft-simulator/network-faults.js';
 import type { Manager, StoreCluster } from './store-cluster.js';
 import { describeError } from './store-cluster.js';
 
@@ -94,14 +95,16 @@ export function drawStoreFaults(random: Random, duration: number, meanInterval: 
 /** Carries out faults on a cluster and remembers what to undo when the run heals. */
 export class StoreFaultInjector {
   private readonly restarts = new Set<TimerHandle>();
-  private readonly links = new Set<string>();
+  private readonly networkFaults: NetworkFaults;
 
   constructor(
     private readonly cluster: StoreCluster,
     private readonly random: Random,
     /** Downtime of a crashed manager: uniform in [min, max] milliseconds. */
     private readonly downtime: { readonly min: number; readonly max: number },
-  ) {}
+  ) {
+    this.networkFaults = new NetworkFaults(cluster.network, random, (line) => cluster.note(line));
+  }
 
   /** Schedules every fault of `plan`, counting from now. */
   schedule(plan: readonly PlannedStoreFault[]): TimerHandle[] {
@@ -135,31 +138,14 @@ export class StoreFaultInjector {
         return;
       }
       case 'heal':
-        net.heal();
-        c.note('heal partitions');
+        this.networkFaults.heal();
         return;
-      case 'messageFaults': {
-        const f = {
-          dropRate: round(r.next() * 0.2),
-          duplicateRate: round(r.next() * 0.1),
-          reorderRate: round(r.next() * 0.3),
-          reorderDelay: r.intBetween(5, 100),
-          latency: { min: 1, mean: r.intBetween(2, 30), max: 250 },
-        };
-        net.configure(f);
-        c.note(`network drop ${f.dropRate} dup ${f.duplicateRate} reorder ${f.reorderRate}/${f.reorderDelay}ms latency mean ${f.latency.mean}ms`);
+      case 'messageFaults':
+        this.networkFaults.messageFaults();
         return;
-      }
-      case 'linkFaults': {
-        const a = r.pick(ids);
-        const b = r.pick(ids.filter((x) => x !== a));
-        const f = r.chance(0.5) ? { dropRate: round(0.3 + r.next() * 0.7) } : { latency: { min: 20, mean: r.intBetween(50, 500), max: 1_000 } };
-        net.setLink(a, b, f);
-        net.setLink(b, a, f);
-        this.links.add(`${a}\n${b}`);
-        c.note(`link ${a}<->${b} ${JSON.stringify(f)}`);
+      case 'linkFaults':
+        this.networkFaults.linkFaults(ids);
         return;
-      }
       case 'calm':
         this.calm();
         c.note('network calm');
@@ -205,22 +191,11 @@ export class StoreFaultInjector {
 
   /** Clean network: no rates, default latency, no link faults. */
   calm(): void {
-    const net = this.cluster.network;
-    net.configure({ dropRate: 0, duplicateRate: 0, reorderRate: 0, latency: { min: 1, mean: 2 } });
-    for (const key of this.links) {
-      const [a, b] = key.split('\n') as [string, string];
-      net.clearLink(a, b);
-      net.clearLink(b, a);
-    }
-    this.links.clear();
+    this.networkFaults.calm();
   }
 
   private pickLeader(): Manager | undefined {
     const leaders = this.cluster.leaders();
     return leaders.length === 0 ? undefined : this.random.pick(leaders);
   }
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }
